@@ -1,0 +1,42 @@
+"""The ``lrlab`` command: one sub-command per module in :mod:`lrlab.commands`.
+
+This file holds no logic of its own. Each command module defines ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``. Errors a user can fix
+(``UsageError`` and the ``ValueError`` family of lrlab's checks) become one line
+on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .commands import COMMANDS, UsageError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lrlab", description="Learning-rate schedules: plot, train, compare.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"lrlab.commands.{name}")
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (UsageError, ValueError) as error:
+        print(f"lrlab {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"lrlab {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

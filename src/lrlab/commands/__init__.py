@@ -1,0 +1,8 @@
+"""The sub-commands of ``lrlab``, one module each (see :mod:`lrlab.cli`)."""
+
+COMMANDS = ["plot"]
+"""Command names, in the order ``lrlab --help`` lists them; each is a module here."""
+
+
+class UsageError(Exception):
+    """A mistake in the command line that the user can fix: printed as one line, exit 2."""
