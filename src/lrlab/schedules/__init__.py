@@ -17,17 +17,27 @@ from .spec import parse
 # Importing a schedule's module registers it under its spec name.
 from .constant import Constant
 from .cosine import Cosine
+from .cyclic import Cyclic
+from .exponential import Exponential
 from .factor import Factor
+from .inverse_sqrt import InverseSqrt
 from .join import Join
 from .linear import Linear
 from .multifactor import MultiFactor
+from .onecycle import OneCycle
+from .piecewise import Piecewise
 from .poly import Poly
 from .power import Power
 from .scale import Scale
+from .sgdr import SGDR
+from .step import Step
+from .stretch import Stretch
 from .warmup import Warmup
+from .wsd import WSD
 
 __all__ = [
     "REGISTRY", "Schedule", "ScheduleError", "from_dict", "parse", "register",
-    "Constant", "Cosine", "Factor", "Join", "Linear", "MultiFactor", "Poly", "Power",
-    "Scale", "Warmup",
+    "Constant", "Cosine", "Cyclic", "Exponential", "Factor", "InverseSqrt", "Join", "Linear",
+    "MultiFactor", "OneCycle", "Piecewise", "Poly", "Power", "SGDR", "Scale", "Step", "Stretch",
+    "Warmup", "WSD",
 ]

@@ -44,6 +44,8 @@ def register(name: str):
 
 def schedule_class(name: str) -> type["Schedule"]:
     """The registered class called ``name``; an unknown name suggests close ones."""
+    if not isinstance(name, str):
+        raise ScheduleError(f"a schedule name must be a string like 'cosine', got {name!r}")
     try:
         return REGISTRY[name]
     except KeyError:

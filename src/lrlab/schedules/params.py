@@ -90,6 +90,13 @@ def at_least_one(value: Any) -> float:
     return value
 
 
+def flag(value: Any) -> bool:
+    """True or False (not 0 or 1: a spec says what it means)."""
+    if not isinstance(value, bool):
+        raise Invalid("must be True or False")
+    return value
+
+
 def steps(value: Any) -> int:
     """A step count: an integer >= 0."""
     value = _integer(value)
@@ -153,7 +160,11 @@ def schedule(value: Any):
     from .base import Schedule, from_dict
 
     if isinstance(value, dict):
-        return from_dict(value)
+        try:
+            return from_dict(value)
+        except ScheduleError as error:
+            # So that the message names the outer schedule and argument too.
+            raise Invalid(str(error)) from None
     if not isinstance(value, Schedule):
         raise Invalid("must be a schedule")
     return value

@@ -27,8 +27,9 @@ def parse(spec: str) -> Schedule:
         return spec
     if not isinstance(spec, str) or not spec.strip():
         raise ScheduleError(f"a schedule spec must be a non-empty string like 'constant(0.3)', got {spec!r}")
+    spec = spec.strip()  # the error messages quote source segments by their offsets in this text
     try:
-        tree = ast.parse(spec.strip(), mode="eval")
+        tree = ast.parse(spec, mode="eval")
     except SyntaxError as error:
         raise ScheduleError(f"malformed schedule spec {spec!r}: {error.msg} at column {error.offset}") from None
     result = _value(tree.body, spec)
@@ -57,6 +58,10 @@ def _call(node: ast.Call, spec: str) -> Schedule:
         raise ScheduleError(f"malformed schedule spec {spec!r}: {text!r} is not a schedule name")
     if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
         raise ScheduleError(f"malformed schedule spec {spec!r}: * and ** are not allowed")
+    names = [k.arg for k in node.keywords]
+    repeated = [n for n in names if names.count(n) > 1]
+    if repeated:  # ast.parse accepts f(a=1, a=2); only the compiler rejects it
+        raise ScheduleError(f"{node.func.id}: argument {repeated[0]!r} given twice in {spec!r}")
     positional = tuple(_value(arg, spec) for arg in node.args)
     keywords = {k.arg: _value(k.value, spec) for k in node.keywords}
     return build(node.func.id, positional, keywords)
