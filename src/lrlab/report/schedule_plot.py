@@ -38,14 +38,17 @@ def plot_schedules(schedules: Sequence[Schedule], steps: int, path: Path, *,
 
 def write_schedule_csv(schedules: Sequence[Schedule], steps: int, path: Path, *,
                        labels: Sequence[str] | None = None) -> Path:
-    """Write a CSV with a ``step`` column and one column of values per schedule."""
+    """Write a CSV with a ``step`` column and one column of values per schedule.
+
+    The values are the reference ``s(step)``, written exactly (``repr`` of the float).
+    """
     labels = list(labels) if labels else [repr(s) for s in schedules]
-    columns = [s.sample(steps) for s in schedules]
+    columns = [[s(t) for t in range(steps)] for s in schedules]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(["step", *labels])
         for step in range(steps):
-            writer.writerow([step, *(repr(float(c[step])) for c in columns)])
+            writer.writerow([step, *(repr(c[step]) for c in columns)])
     return path

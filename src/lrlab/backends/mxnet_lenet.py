@@ -1,0 +1,47 @@
+"""The seed chapter's LeNets in Apache MXNet Gluon, built and initialised as the torch backend's.
+
+``lenet`` is the chapter's modern LeNet (ReLU, max pooling): Xavier-uniform weights
+(MXNet's ``Xavier()`` is torch's ``xavier_uniform_``) and torch's default biases,
+uniform in ``+-1/sqrt(fan_in)``. ``lenet-d2l-tf`` is the book's TensorFlow variant
+(average pooling, a sigmoid on the 84 layer) with Xavier-uniform weights and zero
+biases, as Keras would. Seed ``mx.random`` before building.
+
+>>> import mxnet as mx
+>>> net = build_lenet("lenet")
+>>> net(mx.nd.zeros((2, 1, 28, 28))).shape, sum(p.data().size for p in net.collect_params().values())
+((2, 10), 61706)
+"""
+
+from __future__ import annotations
+
+import math
+
+import mxnet as mx
+from mxnet.gluon import nn
+
+
+def build_lenet(model: str = "lenet") -> nn.HybridSequential:
+    """A fresh, initialised (not yet hybridized) LeNet for 1x28x28 inputs and 10 classes."""
+    tf_variant = model == "lenet-d2l-tf"
+    pool = nn.AvgPool2D if tf_variant else nn.MaxPool2D
+    bias = _zero if tf_variant else _torch_default_bias
+    net = nn.HybridSequential()
+    net.add(
+        nn.Conv2D(6, kernel_size=5, padding=2, in_channels=1, activation="relu", bias_initializer=bias(1 * 25)),
+        pool(pool_size=2, strides=2),
+        nn.Conv2D(16, kernel_size=5, in_channels=6, activation="relu", bias_initializer=bias(6 * 25)),
+        pool(pool_size=2, strides=2),
+        nn.Dense(120, in_units=16 * 5 * 5, activation="relu", bias_initializer=bias(400)),
+        nn.Dense(84, in_units=120, activation="sigmoid" if tf_variant else "relu", bias_initializer=bias(120)),
+        nn.Dense(10, in_units=84, bias_initializer=bias(84)),
+    )
+    net.initialize(mx.init.Xavier())
+    return net
+
+
+def _torch_default_bias(fan_in: int) -> mx.init.Initializer:
+    return mx.init.Uniform(1 / math.sqrt(fan_in))
+
+
+def _zero(fan_in: int) -> mx.init.Initializer:
+    return mx.init.Zero()
