@@ -1,0 +1,319 @@
+"""The experiment file: ``[defaults]`` shared by every run, and ``[[runs]]``, each a name and a schedule.
+
+A small experiment::
+
+    title = "Constant against cosine"
+
+    [defaults]                      # any TrainConfig field but schedule/seed, plus seeds
+    epochs = 30
+    seeds = [0, 1, 2]
+
+    [[runs]]
+    name = "constant"               # the run's folder: OUT/constant/seed-0, ...
+    schedule = "constant(0.3)"
+    book.torch = { train_loss = 0.145, train_acc = 0.944, test_acc = 0.877 }
+
+    [[runs]]
+    name = "cosine"
+    label = "cosine 0.3 -> 0.01"    # the legend's text (default: the name)
+    schedule = "cosine(max_update=20, base_lr=0.3, final_lr=0.01)"
+    epochs = 20                     # any default can be overridden per run
+
+``book`` holds published numbers to compare with, per backend (``torch``, ``keras``,
+``mxnet``), each any of ``train_loss``, ``train_acc``, ``test_acc``.
+
+The whole file is checked before anything runs. Every problem is an
+:class:`ExperimentError` worded ``FILE: KEY: PROBLEM``, where KEY is a path such as
+``runs[2].schedule`` (runs count from 0, in file order).
+
+>>> e = experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)"}]})
+>>> e.runs[0].config(seed=0).schedule
+'constant(base_lr=0.3)'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..schedules import ScheduleError, parse
+from ..training.config import BACKENDS, ConfigError, TrainConfig
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SETTINGS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("schedule", "seed"))
+DEFAULT_KEYS = SETTINGS + ("seeds",)
+RUN_ONLY = ("name", "schedule", "label", "book")
+RUN_KEYS = RUN_ONLY + DEFAULT_KEYS
+TOP_KEYS = ("title", "description", "defaults", "runs")
+METRICS = ("train_loss", "train_acc", "test_acc")
+HINTS = {"seed": "seeds", "tensorflow": "keras", "tf": "keras", "pytorch": "torch", "lr": "schedule"}
+"""Keys people write for another: the one meant (the book's TensorFlow code is the keras backend)."""
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+QUICK = {"epochs": 30, "train_subset": 5000, "test_subset": 2000}
+"""Quick mode's limits; it also keeps only each run's first seed. It keeps the epochs,
+and cuts the data instead: a schedule keeps its shape (a cosine over 20 epochs, a step
+at 15), and a 3-epoch run would draw a clock warning for most of the chapter's schedules."""
+
+
+class ExperimentError(ValueError):
+    """An invalid experiment, e.g. ``d2l.toml: runs[2].schedule: cosine: warmup_steps=30 is invalid: ...``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One entry of ``[[runs]]``: a schedule trained once per seed, with the same settings.
+
+    >>> Run("cosine", "cosine(max_update=20, base_lr=0.3)", seeds=(0, 1), settings={"epochs": 20}).config(1).seed
+    1
+    """
+
+    name: str
+    schedule: str
+    seeds: tuple[int, ...] = (0,)
+    settings: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The TrainConfig fields set by ``[defaults]`` or by the run (all but schedule and seed)."""
+    label: str = ""
+    book: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
+
+    def config(self, seed: int) -> TrainConfig:
+        return TrainConfig(schedule=self.schedule, seed=seed, **self.settings)
+
+    @property
+    def backend(self) -> str:
+        return self.config(self.seeds[0]).backend
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """A validated experiment file; ``experiment_from_dict(e.to_dict()) == e``."""
+
+    runs: tuple[Run, ...]
+    defaults: dict[str, Any] = dataclasses.field(default_factory=dict)
+    title: str = ""
+    description: str = ""
+    source: str = dataclasses.field(default="<experiment>", compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The experiment as TOML data: the defaults, then each run's differences from them."""
+        data: dict[str, Any] = {key: value for key, value in (("title", self.title), ("description", self.description)) if value}
+        data["defaults"] = _plain(self.defaults)
+        data["runs"] = [_run_dict(run, self.defaults) for run in self.runs]
+        return data
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate the experiment file at ``path`` (TOML)."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ExperimentError(f"{path}: cannot read the experiment file: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ExperimentError(f"{path}: not a TOML file (not UTF-8 text)") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ExperimentError(f"{path}: not valid TOML: {error}") from None
+    return experiment_from_dict(data, source=str(path))
+
+
+def experiment_from_dict(data: dict[str, Any], source: str = "<experiment>") -> Experiment:
+    """Validate TOML data as an experiment; ``source`` names it in errors."""
+    try:
+        return _experiment(data, source)
+    except _Problem as problem:
+        raise ExperimentError(f"{source}: {problem.key}: {problem.text}") from None
+
+
+def quick_version(experiment: Experiment) -> Experiment:
+    """The experiment cut down to :data:`QUICK` (subsets, epochs) and one seed per run.
+
+    >>> e = experiment_from_dict({"defaults": {"seeds": [0, 1, 2]}, "runs": [{"name": "a", "schedule": "constant(0.3)"}]})
+    >>> r = quick_version(e).runs[0]
+    >>> r.seeds, r.settings["train_subset"]
+    ((0,), 5000)
+    """
+    return dataclasses.replace(
+        experiment,
+        defaults=_quick(experiment.defaults),
+        runs=tuple(dataclasses.replace(run, seeds=run.seeds[:1], settings=_quick(run.settings)) for run in experiment.runs),
+    )
+
+
+def _quick(settings: dict[str, Any]) -> dict[str, Any]:
+    small = dict(settings)
+    for key, limit in QUICK.items():
+        small[key] = min(settings.get(key) or limit, limit)
+    if "seeds" in settings:
+        small["seeds"] = settings["seeds"][:1]
+    return small
+
+
+# -- validation: each helper raises _Problem(key, text); experiment_from_dict adds the file ------------
+
+
+class _Problem(Exception):
+    def __init__(self, key: str, text: str) -> None:
+        super().__init__(key, text)
+        self.key, self.text = key, text
+
+
+def _experiment(data: Any, source: str) -> Experiment:
+    if not isinstance(data, dict):
+        raise _Problem("(top)", "must be a table of title, description, defaults and runs")
+    _known_keys(data, TOP_KEYS, "")
+    defaults_table = data.get("defaults", {})
+    if not isinstance(defaults_table, dict):
+        raise _Problem("defaults", "must be a table, e.g. [defaults] with epochs = 30")
+    _known_keys(defaults_table, DEFAULT_KEYS, "defaults")
+    defaults = _settings(defaults_table, "defaults")
+    entries = data.get("runs")
+    if isinstance(entries, dict):
+        raise _Problem("runs", "must be an array of tables: write [[runs]] (two brackets) before each run")
+    if not isinstance(entries, list) or not entries:
+        raise _Problem("runs", 'no runs: add at least one [[runs]] table with a name and a schedule')
+    runs = tuple(_run(entry, f"runs[{i}]", defaults) for i, entry in enumerate(entries))
+    _unique_names(runs)
+    return Experiment(runs, defaults, _text(data, "title", ""), _text(data, "description", ""), source)
+
+
+def _run(entry: Any, where: str, defaults: dict[str, Any]) -> Run:
+    if not isinstance(entry, dict):
+        raise _Problem(where, "must be a table with a name and a schedule ([[runs]])")
+    _known_keys(entry, RUN_KEYS, where)
+    name = _name(entry, where)
+    settings = {**defaults, **_settings(entry, where)}
+    seeds = settings.pop("seeds", (0,))
+    run = Run(name, _schedule(entry, where), seeds, settings, _text(entry, "label", name, where),
+              _book(entry.get("book", {}), f"{where}.book"))
+    try:
+        run.config(seeds[0])
+    except ConfigError as error:  # a check between fields
+        raise _Problem(where, str(error)) from None
+    return run
+
+
+def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key in allowed:
+            continue
+        path = f"{where}.{key}" if where else key
+        if where == "defaults" and key in RUN_ONLY:
+            raise _Problem(path, f"{key!r} is set per run, in each [[runs]] table, not in [defaults]")
+        close = [HINTS[key]] if HINTS.get(key) in allowed else difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise _Problem(path, f"unknown key{hint} (known: {', '.join(allowed)})")
+
+
+def _settings(table: dict[str, Any], where: str) -> dict[str, Any]:
+    settings = {}
+    for key, value in table.items():
+        if key == "seeds":
+            settings[key] = _seeds(value, f"{where}.seeds")
+        elif key in SETTINGS:
+            settings[key] = _setting(key, value, f"{where}.{key}")
+    return settings
+
+
+def _setting(key: str, value: Any, where: str) -> Any:
+    """``value`` checked by TrainConfig itself, so the rules live in one place."""
+    if key == "data_dir" and (not isinstance(value, str) or not value):
+        raise _Problem(where, f"{value!r} is invalid: must be a folder path (a string)")
+    try:
+        return getattr(TrainConfig(schedule="constant(0.1)", **{key: value}), key)
+    except ConfigError as error:
+        raise _Problem(where, str(error).removeprefix(f"{key}=")) from None
+
+
+def _seeds(value: Any, where: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise _Problem(where, f"{value!r} is invalid: must be a non-empty list of integers >= 0, e.g. [0, 1, 2]")
+    for seed in value:
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise _Problem(where, f"{seed!r} is invalid: each seed must be an integer >= 0")
+    if len(set(value)) != len(value):
+        raise _Problem(where, f"{value!r} is invalid: seeds must be distinct")
+    return tuple(value)
+
+
+def _name(entry: dict[str, Any], where: str) -> str:
+    name = entry.get("name")
+    if name is None:
+        raise _Problem(f"{where}.name", 'missing: every run needs a name (its folder), e.g. name = "cosine"')
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise _Problem(f"{where}.name", f"{name!r} is invalid: must be a folder name of letters, digits, "
+                                        "'-', '_' and '.', starting with a letter or digit (at most 64)")
+    return name
+
+
+def _schedule(entry: dict[str, Any], where: str) -> str:
+    spec = entry.get("schedule")
+    if spec is None:
+        raise _Problem(f"{where}.schedule", 'missing: every run needs a schedule spec, e.g. schedule = "constant(0.3)"')
+    try:
+        return repr(parse(spec))
+    except ScheduleError as error:
+        raise _Problem(f"{where}.schedule", str(error)) from None
+
+
+def _book(value: Any, where: str) -> dict[str, dict[str, float]]:
+    if not isinstance(value, dict):
+        raise _Problem(where, "must be a table per backend, e.g. book.torch = { train_loss = 0.145, train_acc = 0.944, test_acc = 0.877 }")
+    _known_keys(value, BACKENDS, where)
+    return {backend: _book_numbers(numbers, f"{where}.{backend}") for backend, numbers in value.items()}
+
+
+def _book_numbers(value: Any, where: str) -> dict[str, float]:
+    if not isinstance(value, dict) or not value:
+        raise _Problem(where, f"must be a table of any of {', '.join(METRICS)}, e.g. {{ test_acc = 0.877 }}")
+    _known_keys(value, METRICS, where)
+    for key, number in value.items():
+        top = 1.0 if key.endswith("_acc") else math.inf
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= top:
+            allowed = "a number in [0, 1]" if top == 1.0 else "a finite number >= 0"
+            raise _Problem(f"{where}.{key}", f"{number!r} is invalid: must be {allowed}")
+    return {key: float(number) for key, number in value.items()}
+
+
+def _text(table: dict[str, Any], key: str, default: str, where: str = "") -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise _Problem(f"{where}.{key}" if where else key, f"{value!r} is invalid: must be a string")
+    return value
+
+
+def _unique_names(runs: tuple[Run, ...]) -> None:
+    first: dict[str, int] = {}
+    for i, run in enumerate(runs):
+        if run.name in first:
+            raise _Problem(f"runs[{i}].name", f"{run.name!r} is already the name of runs[{first[run.name]}]: names must be unique")
+        first[run.name] = i
+
+
+# -- back to TOML data ------------------------------------------------------------------------
+
+
+def _run_dict(run: Run, defaults: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": run.name, "schedule": run.schedule}
+    if run.label != run.name:
+        data["label"] = run.label
+    data.update({key: value for key, value in run.settings.items() if defaults.get(key) != value})
+    if run.seeds != defaults.get("seeds", (0,)):
+        data["seeds"] = run.seeds
+    if run.book:
+        data["book"] = run.book
+    return _plain(data)
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}

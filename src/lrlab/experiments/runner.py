@@ -1,0 +1,267 @@
+"""Run an experiment: every (run x seed) as its own ``lrlab train`` process, a few at a time.
+
+The run folder (``OUT``) holds one folder per run and seed, each a ``lrlab train``
+run folder (see docs/architecture.md), plus what ``lrlab report`` reads::
+
+    OUT/experiment.toml            the validated experiment (quick mode already applied)
+    OUT/index.json                 the runs, their labels, book numbers, folders and statuses
+    OUT/<run>/seed-<k>/            config.json, metrics.jsonl, summary.json, checkpoint, and
+                                   train-config.json + train.log (the request and the output)
+
+Running again skips finished seeds (completed or diverged) and resumes the others
+from their last checkpoint. Ctrl-C is forwarded to every child (each runs in its own
+session, so a terminal's Ctrl-C reaches it only through us, once per press); each child
+keeps its last checkpoint and writes an "interrupted" summary; once all have exited,
+KeyboardInterrupt is raised again.
+
+>>> from lrlab.experiments import load_experiment
+>>> run_experiment(load_experiment("experiments/d2l-chapter.toml"), "runs/d2l", quick=True)  # doctest: +SKIP
+{'constant/seed-0': 'completed', ...}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import tomli_w
+from tqdm.auto import tqdm
+
+from ..training.config import TrainConfig
+from ..training.rundir import RunDir, atomic_path, write_json
+from .config import Experiment, ExperimentError, Run, quick_version
+
+FINISHED = ("completed", "diverged")
+POLL_SECONDS = 0.5
+
+
+@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, to key the running processes
+class Task:
+    """One seed of one run, and the folder it trains into."""
+
+    run: Run
+    seed: int
+    folder: Path
+
+    @property
+    def name(self) -> str:
+        return f"{self.run.name}/seed-{self.seed}"
+
+    @property
+    def config(self) -> TrainConfig:
+        return self.run.config(self.seed)
+
+    def status(self) -> str:
+        summary = RunDir(self.folder).read_summary()
+        return summary["status"] if summary else "pending"
+
+    def epochs_done(self) -> int:
+        """Finished epochs, counted as metrics.jsonl's complete lines (cheap enough to poll)."""
+        try:
+            return (self.folder / "metrics.jsonl").read_bytes().count(b"\n")
+        except FileNotFoundError:
+            return 0
+
+
+def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None = None,
+                   quick: bool = False) -> dict[str, str]:
+    """Train every seed of every run into ``out_dir``, ``jobs`` at a time (default: one per core).
+
+    Returns each task's final status, e.g. ``{"cosine/seed-0": "completed"}``.
+    Raises KeyboardInterrupt after Ctrl-C, once every child has stopped cleanly.
+    """
+    experiment = quick_version(experiment) if quick else experiment
+    out = Path(out_dir)
+    tasks = [Task(run, seed, out / run.name / f"seed-{seed}") for run in experiment.runs for seed in run.seeds]
+    for task in tasks:
+        _check_same_config(task)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_experiment(experiment, out, quick)
+    todo = [task for task in tasks if task.status() not in FINISHED]
+    jobs = max(1, min(jobs or _cores(), len(todo) or 1))
+    threads = max(1, _cores() // jobs)
+    tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
+               f"finished already, {len(todo)} to train, {jobs} at a time with {threads} thread(s) each, in {out}")
+    _write_index(experiment, tasks, out, quick)  # now too: a report works even if we are killed
+    try:
+        _run_all(todo, tasks, jobs, threads)
+    finally:
+        _write_index(experiment, tasks, out, quick)
+    return {task.name: task.status() for task in tasks}
+
+
+def _run_all(todo: list[Task], tasks: list[Task], jobs: int, threads: int) -> None:
+    waiting, running = list(todo), {}
+    total = sum(task.config.epochs for task in tasks)
+    with tqdm(total=total, unit="epoch", desc="experiment", disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar, \
+            _Interrupts() as interrupts:
+        while (waiting or running) and not interrupts.count:
+            while waiting and len(running) < jobs:
+                task = waiting.pop(0)
+                running[task] = _launch(task, threads)
+            time.sleep(POLL_SECONDS)
+            _reap(running)
+            bar.n = sum(task.epochs_done() for task in tasks)
+            bar.refresh()
+        if interrupts.count:
+            _stop(running, interrupts)
+            raise KeyboardInterrupt
+
+
+class _Interrupts:
+    """Ctrl-C (SIGINT) counted instead of raised while children run, so that it never lands
+    between starting a child and keeping track of it."""
+
+    def __enter__(self) -> "_Interrupts":
+        self.count, self.previous = 0, None
+        if threading.current_thread() is threading.main_thread():  # only it receives signals
+            self.previous = signal.signal(signal.SIGINT, self._count)
+        return self
+
+    def _count(self, signum, frame) -> None:
+        self.count += 1
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _launch(task: Task, threads: int) -> subprocess.Popen:
+    """Start ``lrlab train`` for ``task`` (``--resume`` if its folder holds a run), output to train.log.
+
+    A new run gets the fair share of threads (unless its settings fix them); a resumed
+    one keeps what its config.json says, as ``lrlab train --resume`` decides.
+    """
+    task.folder.mkdir(parents=True, exist_ok=True)
+    if RunDir(task.folder).holds_run():
+        arguments = ["--resume", str(task.folder)]
+        threads = RunDir(task.folder).read_config()["config"].get("threads") or threads
+    else:
+        config = task.config if task.config.threads else dataclasses.replace(task.config, threads=threads)
+        threads = config.threads
+        write_json(task.folder / "train-config.json", config.to_dict())
+        arguments = ["--config", str(task.folder / "train-config.json"), "--out", str(task.folder)]
+    command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads)}
+    with open(task.folder / "train.log", "ab") as log:
+        # A session of its own: Ctrl-C in a terminal reaches only us, and we forward it once.
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                env=environment, start_new_session=True)
+
+
+def interpreter(backend: str) -> str:
+    """The Python that runs ``backend``: MXNet lives in a virtual environment of its own.
+
+    >>> interpreter("torch") == sys.executable
+    True
+    """
+    if backend == "mxnet" and _has_module("lrlab.backends.mxnet_env"):
+        # None (no MXNet environment): this Python, whose `lrlab train` says how to make one.
+        return importlib.import_module("lrlab.backends.mxnet_env").mxnet_python() or sys.executable
+    return sys.executable
+
+
+def _stop(running: dict[Task, subprocess.Popen], interrupts: _Interrupts) -> None:
+    """Forward SIGINT to every child and wait until each has written its summary and exited;
+    another Ctrl-C meanwhile is forwarded again."""
+    tqdm.write(f"interrupted: stopping {len(running)} run(s) at their next batch ...")
+    forwarded = 0
+    while running:
+        if forwarded < interrupts.count:
+            forwarded = interrupts.count
+            for process in running.values():
+                _interrupt(process)
+        time.sleep(POLL_SECONDS / 5)
+        _reap(running)
+    tqdm.write("stopped: every run keeps its last finished epoch; run the same command again to resume")
+
+
+def _reap(running: dict[Task, subprocess.Popen]) -> None:
+    """Settle and announce every child that has exited; keep the others."""
+    for task in [t for t, process in running.items() if process.poll() is not None]:
+        returncode = running.pop(task).returncode
+        _settle(task, returncode)
+        tqdm.write(_finished_line(task, returncode))
+
+
+def _interrupt(process: subprocess.Popen) -> None:
+    """SIGINT to the child's whole session (it leads it), as a terminal's Ctrl-C would send."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+    except ProcessLookupError:  # it has just exited
+        pass
+
+
+def _finished_line(task: Task, returncode: int) -> str:
+    summary = RunDir(task.folder).read_summary() or {}
+    final = summary.get("final") or {}
+    numbers = f", test acc {final['test_acc']:.3f}" if final.get("test_acc") is not None else ""
+    extra = "" if summary.get("status") in FINISHED else f" (exit {returncode}; see {task.folder / 'train.log'})"
+    seconds = f" ({summary['wall_seconds']:.0f} s)" if summary.get("wall_seconds") else ""
+    return (f"{task.name}: {summary.get('status', 'failed')} after {summary.get('epochs_completed', 0)} epochs"
+            f"{numbers}{seconds}{extra}")
+
+
+def _settle(task: Task, returncode: int) -> None:
+    """A child that died without a final summary (killed, crashed at start) gets one, so none says running."""
+    run = RunDir(task.folder)
+    summary = run.read_summary()
+    if summary and summary["status"] == "running":
+        interrupted = returncode in (130, -signal.SIGINT)
+        run.write_summary(summary | {
+            "status": "interrupted" if interrupted else "failed",
+            "message": f"lrlab train exited with status {returncode} before writing its summary; see train.log",
+        })
+
+
+def _check_same_config(task: Task) -> None:
+    """Refuse a folder that holds a run of other settings: its results would be mixed with ours."""
+    run = RunDir(task.folder)
+    if not run.holds_run():
+        return
+    stored = {k: v for k, v in run.read_config()["config"].items() if k != "threads"}
+    wanted = {k: v for k, v in task.config.to_dict().items() if k != "threads"}
+    if stored != wanted:
+        changed = ", ".join(f"{k} {stored.get(k)!r} -> {v!r}" for k, v in wanted.items() if stored.get(k) != v)
+        raise ExperimentError(f"{task.folder}: holds a run with other settings ({changed}); "
+                              "choose another --out, or remove that folder to train it again")
+
+
+def _write_experiment(experiment: Experiment, out: Path, quick: bool) -> None:
+    header = f"# Written by lrlab run from {experiment.source}{' (quick mode)' if quick else ''}.\n\n"
+    with atomic_path(out / "experiment.toml") as tmp:
+        tmp.write_text(header + tomli_w.dumps(experiment.to_dict()), encoding="utf-8")
+
+
+def _write_index(experiment: Experiment, tasks: list[Task], out: Path, quick: bool) -> None:
+    """index.json: what ``lrlab report`` reads to find each run's folders, labels and book numbers."""
+    runs = []
+    for run in experiment.runs:
+        seeds = [{"seed": t.seed, "folder": t.folder.relative_to(out).as_posix(), "status": t.status()}
+                 for t in tasks if t.run is run]
+        runs.append({"name": run.name, "label": run.label, "schedule": run.schedule,
+                     "backend": run.backend, "book": run.book, "seeds": seeds})
+    write_json(out / "index.json", {"title": experiment.title, "description": experiment.description,
+                                    "source": experiment.source, "quick": quick, "runs": runs})
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False

@@ -1,0 +1,154 @@
+"""A run folder written by ``lrlab run``, read back as numbers (numpy only).
+
+The folder's ``index.json`` lists the runs (name, label, schedule, book numbers) and
+each seed's folder; each seed's own files (see docs/architecture.md) give its
+config, its metrics per epoch and its status, read fresh here.
+
+>>> result = load_results("runs/d2l-chapter")                # doctest: +SKIP
+>>> run = result.runs[0]                                     # doctest: +SKIP
+>>> run.final("test_acc")                                    # doctest: +SKIP
+(0.877, 0.004, 3)
+>>> epochs, mean, std = run.curve("train_loss")              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+METRICS = ("train_loss", "train_acc", "test_acc")
+COLUMNS = ("epoch", "lr", "lr_last") + METRICS
+INDEX = "index.json"
+
+
+class ReportError(ValueError):
+    """The folder cannot be reported on (no index.json, unreadable files)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedResult:
+    """One seed's run folder: its status, config document, metrics per epoch and final numbers."""
+
+    seed: int
+    folder: Path
+    status: str
+    """The summary's status ("completed", "diverged", ...), or "pending" before it started."""
+    config: dict[str, Any]
+    metrics: dict[str, np.ndarray]
+    """``COLUMNS`` as float arrays, one value per finished epoch (NaN where a value is missing)."""
+    final: dict[str, float] | None
+
+    @property
+    def epochs(self) -> int:
+        return len(self.metrics["epoch"])
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """One run of the experiment over its seeds; statistics use the completed seeds."""
+
+    name: str
+    label: str
+    schedule: str
+    backend: str
+    book: dict[str, float]
+    """The published numbers for this run's backend (may be empty)."""
+    seeds: tuple[SeedResult, ...]
+
+    @property
+    def completed(self) -> tuple[SeedResult, ...]:
+        return tuple(s for s in self.seeds if s.status == "completed")
+
+    def final(self, metric: str) -> tuple[float, float, int]:
+        """``(mean, std, n)`` of ``metric`` at the end, over the ``n`` completed seeds
+        (std is the sample std, NaN for fewer than two seeds)."""
+        values = np.array([s.final[metric] for s in self.completed], dtype=float)
+        mean, std = mean_std(values[None, :])
+        return float(mean[0]), float(std[0]), len(values)
+
+    def curve(self, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(epochs, mean, std)`` of ``metric`` after each epoch (1-based) over every seed that got there."""
+        length = max((s.epochs for s in self.seeds), default=0)
+        matrix = np.full((len(self.seeds), length), np.nan)
+        for row, seed in zip(matrix, self.seeds):
+            row[: seed.epochs] = seed.metrics[metric]
+        mean, std = mean_std(matrix.T)
+        return np.arange(1, length + 1), mean, std
+
+
+@dataclasses.dataclass(frozen=True)
+class ExperimentResult:
+    """Everything in one ``lrlab run`` folder."""
+
+    folder: Path
+    title: str
+    description: str
+    quick: bool
+    runs: tuple[RunResult, ...]
+
+
+def load_results(folder: str | Path) -> ExperimentResult:
+    """Read the run folder ``folder`` (with its ``index.json``) into results."""
+    folder = Path(folder)
+    index_path = folder / INDEX
+    if not index_path.is_file():
+        raise ReportError(f"{folder}: not a run folder of `lrlab run` (no {INDEX})")
+    index = _json(index_path)
+    runs = tuple(_run(folder, entry) for entry in index["runs"])
+    return ExperimentResult(folder, index.get("title") or folder.name, index.get("description", ""),
+                            bool(index.get("quick")), runs)
+
+
+def mean_std(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample std of each row, ignoring NaN; NaN where a row has too few values.
+
+    >>> mean_std(np.array([[1.0, 3.0], [2.0, np.nan]]))
+    (array([2., 2.]), array([1.41421356,        nan]))
+    """
+    rows = np.asarray(rows, dtype=float)
+    present = ~np.isnan(rows)
+    n = present.sum(axis=-1)
+    filled = np.where(present, rows, 0.0)
+    mean = np.divide(filled.sum(axis=-1), n, out=np.full(n.shape, np.nan), where=n > 0)
+    squares = np.where(present, (rows - mean[..., None]) ** 2, 0.0).sum(axis=-1)
+    std = np.sqrt(np.divide(squares, n - 1, out=np.full(n.shape, np.nan), where=n > 1))
+    return mean, std
+
+
+def _run(folder: Path, entry: dict[str, Any]) -> RunResult:
+    seeds = tuple(_seed(folder / seed["folder"], seed["seed"]) for seed in entry["seeds"])
+    backend = entry.get("backend", "torch")
+    return RunResult(entry["name"], entry.get("label") or entry["name"], entry["schedule"], backend,
+                     entry.get("book", {}).get(backend, {}), seeds)
+
+
+def _seed(folder: Path, seed: int) -> SeedResult:
+    summary = _json(folder / "summary.json") if (folder / "summary.json").is_file() else {}
+    config = _json(folder / "config.json") if (folder / "config.json").is_file() else {}
+    rows = _metrics(folder / "metrics.jsonl")
+    metrics = {key: np.array([row.get(key) for row in rows], dtype=float) for key in COLUMNS}
+    final = summary.get("final") if summary.get("status") == "completed" else None
+    return SeedResult(seed, folder, summary.get("status", "pending"), config, metrics,
+                      {k: _float(final.get(k)) for k in METRICS} if final else None)
+
+
+def _metrics(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").split("\n")[:-1]  # a last line without "\n" is unfinished
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{path}: cannot read: {error}") from None
+
+
+def _float(value: Any) -> float:
+    return np.nan if value is None else float(value)

@@ -1,0 +1,100 @@
+"""The report's figures: every run's learning rate on one plot, and its training curves over seeds.
+
+Each run keeps its colour in every figure. Curves are the mean over seeds with a
+±1 std band; the x axis counts finished epochs (1..E), as the book's plots do,
+while a rate is drawn over the epoch it applies to ([e, e+1)).
+
+>>> from lrlab.report.load import load_results
+>>> result = load_results("runs/d2l-chapter")                  # doctest: +SKIP
+>>> plot_learning_rates(result, "report/learning_rates.png")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..schedules import from_dict
+from .load import ExperimentResult, RunResult
+from .table import TITLES
+
+CURVES = ("train_loss", "train_acc", "test_acc")
+
+
+def plot_learning_rates(result: ExperimentResult, path: str | Path) -> Path:
+    """The rate each run's optimizer got, against the epoch, all runs on one figure."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(10, 4.5), constrained_layout=True)
+    for colour, run in _coloured(result.runs):
+        x, y = learning_rate(run)
+        axes.plot(x, y, color=colour, label=run.label, drawstyle="steps-post" if len(x) <= 61 else "default")
+    axes.set(title="Learning-rate schedules", xlabel="epoch", ylabel="learning rate")
+    _finish(axes, legend=False)
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: rates fill every corner
+    return _save(figure, path)
+
+
+def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
+    """Train loss, train accuracy and test accuracy after each epoch: mean ± 1 std over seeds."""
+    plt = _pyplot()
+    figure, panels = plt.subplots(1, len(CURVES), figsize=(14, 4.5), constrained_layout=True)
+    for axes, metric in zip(panels, CURVES):
+        for colour, run in _coloured(result.runs):
+            epochs, mean, std = run.curve(metric)
+            axes.plot(epochs, mean, color=colour, label=run.label)
+            axes.fill_between(epochs, mean - std, mean + std, color=colour, alpha=0.2, linewidth=0)
+        axes.set(title=TITLES[metric], xlabel="epoch", ylabel=TITLES[metric].split()[-1])
+        _finish(axes, legend=metric == "train_loss")  # once; a falling loss leaves its upper right free
+    seeds = max((len(run.seeds) for run in result.runs), default=1)
+    figure.suptitle(f"Training curves (mean ± 1 std over {seeds} seeds)" if seeds > 1 else "Training curves (one seed)")
+    return _save(figure, path)
+
+
+def learning_rate(run: RunResult) -> tuple[np.ndarray, np.ndarray]:
+    """The run's schedule sampled from its config: per epoch, or per update for the step clock.
+
+    Returns ``(x, rate)`` with ``x`` in epochs; the last value repeats at ``x = epochs``
+    so that a step plot covers the whole last epoch. Empty when the run never started.
+    """
+    document = next((s.config for s in run.seeds if s.config), None)
+    if document is None:
+        return np.zeros(0), np.zeros(0)
+    config, schedule = document["config"], from_dict(document["schedule"])
+    per_epoch = document["updates_per_epoch"] if config["unit"] == "step" else 1
+    steps = config["epochs"] * per_epoch
+    rate = schedule.sample(steps)
+    return np.arange(steps + 1) / per_epoch, np.append(rate, rate[-1])
+
+
+def _coloured(runs):
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab10"]
+    return [(palette(i % 10), run) for i, run in enumerate(runs)]
+
+
+def _finish(axes, legend: bool = True) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.grid(alpha=0.3)
+    if legend:
+        axes.legend(fontsize="small")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    _pyplot().close(figure)
+    return path

@@ -1,0 +1,102 @@
+"""The results table: final train loss, train and test accuracy per run, as mean ± std over seeds.
+
+The best mean of each column is in bold (the lowest loss, the highest accuracies);
+the book's published numbers, where the experiment gives them, sit beside ours.
+
+>>> t = Table(["run", "test acc"], [[Cell("a"), Cell("0.88", bold=True)]])
+>>> print(t.markdown())
+| run | test acc |
+| --- | --- |
+| a | **0.88** |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+
+from .load import METRICS, ExperimentResult, RunResult
+
+TITLES = {"train_loss": "train loss", "train_acc": "train acc", "test_acc": "test acc"}
+LOWER_IS_BETTER = {"train_loss"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    text: str
+    bold: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """A header and rows of cells, written as Markdown or HTML."""
+
+    header: list[str]
+    rows: list[list[Cell]]
+
+    def markdown(self) -> str:
+        lines = [_md_row(self.header), _md_row(["---"] * len(self.header))]
+        lines += [_md_row([f"**{c.text}**" if c.bold else c.text for c in row]) for row in self.rows]
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_html_cell(c)}</td>" for c in row) + "</tr>" for row in self.rows
+        )
+        return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>"
+
+
+def results_table(result: ExperimentResult) -> Table:
+    """One row per run: seeds, our three final numbers, and the book's where known."""
+    with_book = any(run.book for run in result.runs)
+    header = ["run", "seeds"] + [TITLES[m] for m in METRICS]
+    if with_book:
+        header += [f"book {TITLES[m]}" for m in METRICS]
+    best = {metric: _best(result.runs, metric) for metric in METRICS}
+    rows = []
+    for run in result.runs:
+        row = [Cell(run.label), Cell(_seeds(run))]
+        for metric in METRICS:
+            mean, std, _ = run.final(metric)
+            row.append(Cell(format_mean_std(mean, std), bold=mean == best[metric]))
+        if with_book:
+            row += [Cell(f"{run.book[m]:.3f}" if m in run.book else "–") for m in METRICS]
+        rows.append(row)
+    return Table(header, rows)
+
+
+def format_mean_std(mean: float, std: float) -> str:
+    """``0.877 ± 0.004``; the mean alone for one seed; a dash when there is none.
+
+    >>> format_mean_std(0.8771, 0.0042), format_mean_std(0.8771, float("nan"))
+    ('0.877 ± 0.004', '0.877')
+    """
+    if math.isnan(mean):
+        return "–"
+    return f"{mean:.3f}" if math.isnan(std) else f"{mean:.3f} ± {std:.3f}"
+
+
+def _best(runs: tuple[RunResult, ...], metric: str) -> float:
+    means = [m for m in (run.final(metric)[0] for run in runs) if not math.isnan(m)]
+    if len(means) < 2:
+        return math.nan  # nothing to compare: no bold
+    return min(means) if metric in LOWER_IS_BETTER else max(means)
+
+
+def _seeds(run: RunResult) -> str:
+    done, total = len(run.completed), len(run.seeds)
+    if done == total:
+        return str(total)
+    others = sorted({s.status for s in run.seeds if s.status != "completed"})
+    return f"{done} of {total} ({', '.join(others)})"
+
+
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _html_cell(cell: Cell) -> str:
+    text = html.escape(cell.text)
+    return f"<b>{text}</b>" if cell.bold else text

@@ -1,0 +1,135 @@
+"""``lrlab report``: a run folder turned into report.md, report.html, figures, results.csv and summary.json.
+
+>>> write_report("runs/d2l-chapter")          # doctest: +SKIP
+PosixPath('runs/d2l-chapter/report')
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from .document import Code, Heading, Image, Items, Text, html_page, markdown
+from .load import METRICS, ExperimentResult, RunResult, load_results
+from .plots import plot_curves, plot_learning_rates
+from .table import results_table
+
+SHOWN_SETTINGS = ("backend", "model", "epochs", "unit", "batch_size", "momentum", "weight_decay",
+                  "train_subset", "test_subset", "threads")
+
+
+def write_report(run_folder: str | Path, out: str | Path | None = None) -> Path:
+    """Write the report of ``run_folder`` into ``out`` (default ``run_folder/report``); return ``out``."""
+    result = load_results(run_folder)
+    out = Path(out) if out is not None else result.folder / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    rates = plot_learning_rates(result, out / "learning_rates.png")
+    curves = plot_curves(result, out / "curves.png")
+    blocks = report_blocks(result, rates, curves)
+    (out / "report.md").write_text(markdown(blocks), encoding="utf-8")
+    (out / "report.html").write_text(html_page(blocks, result.title), encoding="utf-8")
+    write_csv(result, out / "results.csv")
+    (out / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
+    """The report's content, in order, for both renderers."""
+    blocks = [Heading(result.title)]
+    if result.description:
+        blocks.append(Text(result.description))
+    if result.quick:
+        blocks.append(Text("**Quick mode**: data subsets and one seed per run (see the settings below). "
+                           "A preview, not the experiment's numbers: run it without `--quick` for those."))
+    blocks += [
+        Heading("Final metrics", 2),
+        results_table(result),
+        Text("After the last epoch: mean ± sample std over the completed seeds; the best mean of each "
+             "column is in bold. The book columns hold the published numbers that the experiment file gives "
+             "for the run's backend."),
+        Heading("Learning rates", 2),
+        Image(rates, "learning rate against epoch, every run"),
+        Heading("Training curves", 2),
+        Image(curves, "train loss, train accuracy and test accuracy against epoch, mean and std over seeds"),
+        Heading("Runs", 2),
+        Items([_run_line(run) for run in result.runs]),
+        Heading("Settings and versions", 2),
+        Items(_settings_lines(result)),
+        Text("Every number in this report is in `results.csv` (one row per run and seed) and "
+             "`summary.json` (means and std per run)."),
+    ]
+    warnings = [f"`{run.name}`: {s.config['clock_warning']}" for run in result.runs
+                for s in run.seeds[:1] if s.config.get("clock_warning")]
+    if warnings:
+        blocks += [Heading("Clock warnings", 2), Items(warnings)]
+    return blocks
+
+
+def write_csv(result: ExperimentResult, path: Path) -> None:
+    """One row per run and seed: its status and final metrics (empty where unfinished)."""
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["run", "label", "seed", "status", "epochs_completed", *METRICS, "schedule", "backend", "folder"])
+        for run in result.runs:
+            for seed in run.seeds:
+                final = [repr(seed.final[m]) if seed.final else "" for m in METRICS]
+                folder = seed.folder.relative_to(result.folder).as_posix()
+                writer.writerow([run.name, run.label, seed.seed, seed.status, seed.epochs, *final,
+                                 run.schedule, run.backend, folder])
+
+
+def summary(result: ExperimentResult) -> dict:
+    """Per run: the final mean, std and count of each metric, the book's numbers and each seed's."""
+    return {
+        "title": result.title,
+        "quick": result.quick,
+        "runs": [
+            {
+                "name": run.name, "label": run.label, "schedule": run.schedule, "backend": run.backend,
+                "final": {m: dict(zip(("mean", "std", "n"), _plain(run.final(m)))) for m in METRICS},
+                "book": run.book,
+                "seeds": [{"seed": s.seed, "status": s.status, "epochs_completed": s.epochs, "final": s.final and _plain(s.final)}
+                          for s in run.seeds],
+            }
+            for run in result.runs
+        ],
+    }
+
+
+def _run_line(run: RunResult) -> str:
+    statuses = ", ".join(f"seed {s.seed}: {s.status}" for s in run.seeds)
+    return f"**{run.label}** (`{run.name}`): `{run.schedule}` ({statuses})"
+
+
+def _settings_lines(result: ExperimentResult) -> list[str]:
+    """Settings shared by every run on one line, then what differs, then the library versions."""
+    configs = {run.name: s.config for run in result.runs for s in run.seeds[:1] if s.config}
+    values = {key: {name: document["config"].get(key) for name, document in configs.items()} for key in SHOWN_SETTINGS}
+    shared = {key: per_run for key, per_run in values.items() if len({repr(v) for v in per_run.values()}) == 1}
+    lines = ["all runs: " + ", ".join(f"{key} = {_show(key, next(iter(v.values())))}" for key, v in shared.items())]
+    for key, per_run in values.items():
+        if key not in shared:
+            lines.append(f"{key}: " + ", ".join(f"{name} {_show(key, value)}" for name, value in per_run.items()))
+    groups: dict[str, list[str]] = {}
+    for name, document in configs.items():
+        groups.setdefault(json.dumps(document.get("versions", {}), sort_keys=True), []).append(name)
+    for versions, names in groups.items():
+        which = "" if len(groups) == 1 else f" of {', '.join(names)}"
+        lines.append(f"versions{which}: " + ", ".join(f"{k} {v}" for k, v in json.loads(versions).items()))
+    return lines
+
+
+def _show(key: str, value) -> str:
+    if value is None:
+        return "all" if key.endswith("_subset") else "default"
+    return str(value)
+
+
+def _plain(values):
+    """NaN as None, so that summary.json is strict JSON."""
+    if isinstance(values, dict):
+        return {k: _plain(v) for k, v in values.items()}
+    if isinstance(values, tuple):
+        return [_plain(v) for v in values]
+    return None if isinstance(values, float) and values != values else values

@@ -1,0 +1,57 @@
+"""The runner's pieces that need no training: interpreters, and summaries settled after a child dies."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+
+from lrlab.experiments import experiment_from_dict
+from lrlab.experiments import runner
+from lrlab.experiments.runner import Task, interpreter
+
+
+def test_torch_and_keras_run_in_this_python():
+    assert interpreter("torch") == interpreter("keras") == sys.executable
+
+
+def test_mxnet_runs_in_its_own_environment(monkeypatch, tmp_path):
+    python = tmp_path / "mxnet-venv" / "bin" / "python"
+    monkeypatch.setenv("LRLAB_MXNET_PYTHON", str(python))
+    assert interpreter("mxnet") == str(python)
+
+
+def test_mxnet_without_the_environment_module_runs_here(monkeypatch):
+    monkeypatch.setattr(runner, "_has_module", lambda name: False)
+    assert interpreter("mxnet") == sys.executable
+
+
+def make_task(tmp_path, status: str) -> Task:
+    run = experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)"}]}).runs[0]
+    task = Task(run, 0, tmp_path / "a" / "seed-0")
+    task.folder.mkdir(parents=True)
+    (task.folder / "summary.json").write_text(json.dumps({"status": status, "epochs_completed": 0, "epochs": 30,
+                                                          "final": None, "message": "", "wall_seconds": 0.0}))
+    return task
+
+
+def test_a_child_killed_while_running_leaves_no_running_summary(tmp_path):
+    task = make_task(tmp_path, "running")
+    runner._settle(task, -signal.SIGKILL)
+    assert task.status() == "failed"
+    task = make_task(tmp_path / "b", "running")
+    runner._settle(task, 130)
+    assert task.status() == "interrupted"
+
+
+def test_a_final_summary_is_left_alone(tmp_path):
+    task = make_task(tmp_path, "completed")
+    runner._settle(task, 0)
+    assert task.status() == "completed"
+
+
+def test_epochs_done_counts_finished_lines_only(tmp_path):
+    task = make_task(tmp_path, "running")
+    assert task.epochs_done() == 0
+    (task.folder / "metrics.jsonl").write_text('{"epoch": 0}\n{"epoch": 1}\n{"epo')
+    assert task.epochs_done() == 2

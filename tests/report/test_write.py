@@ -1,0 +1,129 @@
+"""The report's files, table, figures and renderers, on a fake run folder (no training)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from lrlab.cli import main
+from lrlab.report.document import Code, Heading, Image, Items, Text, html_page, markdown
+from lrlab.report.load import load_results
+from lrlab.report.plots import learning_rate
+from lrlab.report.table import Cell, Table, format_mean_std, results_table
+from lrlab.report.write import write_report
+
+FILES = ("report.md", "report.html", "learning_rates.png", "curves.png", "results.csv", "summary.json")
+
+
+def table_lines(markdown_text: str) -> list[str]:
+    return [line for line in markdown_text.splitlines() if line.startswith("| ")]
+
+
+def test_writes_every_file_into_run_folder_report(run_folder):
+    out = write_report(run_folder)
+    assert out == run_folder / "report"
+    for name in FILES:
+        assert (out / name).is_file(), name
+    for png in ("learning_rates.png", "curves.png"):
+        assert (out / png).read_bytes().startswith(b"\x89PNG") and (out / png).stat().st_size < 200_000
+
+
+def test_table_bolds_the_best_mean_and_shows_the_book(run_folder):
+    header, rule, fast, slow = table_lines(write_report(run_folder).joinpath("report.md").read_text())
+    assert header == ("| run | seeds | train loss | train acc | test acc "
+                      "| book train loss | book train acc | book test acc |")
+    # "fast" has the lower loss; both runs have the same accuracies: both bold.
+    assert fast.startswith("| FAST | 2 | **0.255 ± 0.007** | **0.805 ± 0.007** | **0.705 ± 0.007** |")
+    assert slow.startswith("| SLOW | 2 | 0.505 ± 0.007 | **0.805 ± 0.007** |")
+    assert fast.endswith("| 0.145 | – | 0.877 |") and slow.endswith("| – | – | – |")
+
+
+def test_no_book_columns_without_book_numbers(run_folder):
+    index = json.loads((run_folder / "index.json").read_text())
+    for run in index["runs"]:
+        run["book"] = {}
+    (run_folder / "index.json").write_text(json.dumps(index))
+    assert results_table(load_results(run_folder)).header == ["run", "seeds", "train loss", "train acc", "test acc"]
+
+
+def test_book_numbers_of_another_backend_are_not_shown(run_folder):
+    index = json.loads((run_folder / "index.json").read_text())
+    index["runs"][0]["book"] = {"mxnet": {"test_acc": 0.5}}
+    (run_folder / "index.json").write_text(json.dumps(index))
+    assert load_results(run_folder).runs[0].book == {}
+
+
+def test_csv_has_one_row_per_run_and_seed(run_folder):
+    out = write_report(run_folder)
+    rows = list(csv.DictReader((out / "results.csv").open()))
+    assert [(r["run"], r["seed"], r["status"]) for r in rows] == [
+        ("fast", "0", "completed"), ("fast", "1", "completed"), ("slow", "0", "completed"), ("slow", "1", "completed")]
+    assert float(rows[1]["train_loss"]) == pytest.approx(1 / 4 + 0.01)
+    assert rows[2]["folder"] == "slow/seed-0"
+
+
+def test_summary_json_is_strict_json_with_means(run_folder):
+    out = write_report(run_folder)
+    data = json.loads((out / "summary.json").read_text(), parse_constant=pytest.fail)
+    fast = data["runs"][0]
+    assert fast["final"]["test_acc"]["mean"] == pytest.approx(0.705) and fast["final"]["test_acc"]["n"] == 2
+    assert fast["book"] == {"train_loss": 0.145, "test_acc": 0.877}
+    assert [s["status"] for s in fast["seeds"]] == ["completed", "completed"]
+
+
+def test_one_seed_has_no_std_and_nan_never_reaches_json(run_folder):
+    index = json.loads((run_folder / "index.json").read_text())
+    for run in index["runs"]:
+        run["seeds"] = run["seeds"][:1]
+    (run_folder / "index.json").write_text(json.dumps(index))
+    out = write_report(run_folder)
+    assert "| FAST | 1 | **0.250** |" in (out / "report.md").read_text()
+    data = json.loads((out / "summary.json").read_text(), parse_constant=pytest.fail)
+    assert data["runs"][0]["final"]["train_loss"]["std"] is None
+
+
+def test_markdown_links_images_and_html_embeds_them(run_folder):
+    out = write_report(run_folder)
+    text = (out / "report.md").read_text()
+    assert "](learning_rates.png)" in text and "](curves.png)" in text
+    assert "**Quick mode**" in text and "`constant(0.3)`" in text
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2 and "<b>0.255 ± 0.007</b>" in page
+    assert "versions: lrlab 0.1.0, numpy 2.0, python 3.11, torch 2.13.0" in text
+
+
+def test_unit_step_learning_rate_is_sampled_per_update(run_folder):
+    config_path = run_folder / "slow" / "seed-0" / "config.json"
+    document = json.loads(config_path.read_text())
+    document["config"]["unit"] = "step"
+    config_path.write_text(json.dumps(document))
+    x, rate = learning_rate(load_results(run_folder).runs[1])
+    assert len(x) == 4 * 4 + 1 and x[-1] == 4 and rate[1] < rate[0]  # 4 epochs x 4 updates
+    x, rate = learning_rate(load_results(run_folder).runs[0])
+    assert x.tolist() == [0, 1, 2, 3, 4] and np.all(rate == 0.3)
+
+
+def test_report_command(run_folder, tmp_path, capsys):
+    assert main(["report", str(run_folder), "--out", str(tmp_path / "r")]) == 0
+    assert "report.md" in capsys.readouterr().out
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no index.json" in capsys.readouterr().err
+
+
+def test_renderers_agree_on_the_blocks(tmp_path):
+    png = tmp_path / "x.png"
+    png.write_bytes(b"\x89PNG fake")
+    blocks = [Heading("T <1>"), Text("a `b` **c**"), Items(["x"]), Code("k = 1"), Image(png, "alt"),
+              Table(["h"], [[Cell("v", bold=True)]])]
+    assert markdown(blocks) == "# T <1>\n\na `b` **c**\n\n- x\n\n```\nk = 1\n```\n\n![alt](x.png)\n\n| h |\n| --- |\n| **v** |\n"
+    page = html_page(blocks, "T")
+    assert "<h1>T &lt;1&gt;</h1>" in page and "<p>a <code>b</code> <b>c</b></p>" in page
+    assert "<li>x</li>" in page and "<pre><code>k = 1</code></pre>" in page and "<td><b>v</b></td>" in page
+
+
+def test_format_mean_std():
+    assert format_mean_std(float("nan"), float("nan")) == "–"
+    assert format_mean_std(0.12345, 0.0) == "0.123 ± 0.000"
