@@ -1,0 +1,170 @@
+"""The Keras backend: LeNet on Fashion-MNIST in Keras 3 on TensorFlow.
+
+One compiled update (``tf.function``) gathers a batch by index from the data held as
+tensors, takes an SGD step and adds the batch's loss and correct count to tensors, so
+an epoch never waits on the host. The schedule reaches the optimizer through
+:mod:`lrlab.adapters.keras`:
+
+- ``unit="step"``: the optimizer's rate is a :class:`KerasSchedule`, evaluated at its
+  ``iterations`` counter, which is set to ``epoch * updates_per_epoch`` at the start of
+  each epoch, so it is always the global update index;
+- ``unit="epoch"``: the optimizer reads its rate from a float64 variable set to ``s(e)``
+  (the scalar path, as :class:`EpochSchedule` does) at the start of epoch ``e``.
+
+Either way the update returns the rate the optimizer read, which the epoch reports;
+SGD casts it once to float32 when it applies it. So the epoch clock reports ``s(e)``
+bitwise, as the torch backend does, and the step clock ``float32(s(t))``.
+
+Not compiled with XLA: ``jit_compile=True`` made an update about 3x slower on a 2-core
+CPU. Runs are bitwise reproducible on CPU for a seed (the same metrics from separate
+processes, and after a resume) without ``enable_op_determinism``.
+
+SGD follows torch's conventions for the extras: ``weight_decay`` is an L2 term added
+to the gradient (Keras's own option would decay the weights apart from it).
+Keras's momentum, ``v = m * v - lr * g``, equals torch's when the rate is constant.
+
+>>> from lrlab.training.config import TrainConfig
+>>> from lrlab.training.backend import backend_class
+>>> backend = backend_class("keras")(TrainConfig("constant(0.3)", backend="keras"), data, schedule)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..training.backend import BackendUnavailable, EpochStats, updates_per_epoch
+
+try:
+    from ..adapters.keras import KerasSchedule  # first: it quiets TensorFlow's start-up logs
+    import keras
+    import tensorflow as tf
+except ImportError as error:
+    raise BackendUnavailable(f"the keras backend needs TensorFlow and Keras 3 ({error}): pip install 'lrlab[keras]'") from None
+
+from .keras_lenet import build_lenet
+
+EVAL_BATCH = 1000
+INDEX = tf.TensorSpec([None], tf.int64)
+IMAGES, LABELS = tf.TensorSpec([None, 28, 28, 1], tf.float32), tf.TensorSpec([None], tf.int64)
+
+
+class KerasBackend:
+    """LeNet, SGD and one compiled update step in Keras 3 on TensorFlow (see the module docstring)."""
+
+    checkpoint_name = "checkpoint.npz"
+
+    def __init__(self, config, data, schedule) -> None:
+        _require_tensorflow_backend()
+        _set_threads(config.threads)
+        keras.utils.set_random_seed(config.seed)
+        self.config, self.schedule = config, schedule
+        self.x_train, self.y_train = _tensors(data, "train")
+        self.x_test, self.y_test = _tensors(data, "test")
+        self.updates_per_epoch = updates_per_epoch(len(data.train_labels), config.batch_size)
+        self.model = build_lenet(config.model)
+        self.epoch_rate = tf.Variable(schedule(0), dtype=tf.float64, trainable=False)
+        rate = KerasSchedule(schedule) if config.unit == "step" else (lambda: self.epoch_rate)
+        self.optimizer = keras.optimizers.SGD(learning_rate=rate, momentum=config.momentum)
+        self.optimizer.build(self.model.trainable_variables)
+        self.loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        self.totals = tf.Variable(tf.zeros(2, tf.float64), trainable=False)  # loss sum, correct
+        self._update = tf.function(self._update_step, input_signature=[INDEX])
+        self._correct = tf.function(self._correct_count, input_signature=[IMAGES, LABELS])
+
+    def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
+        self._start_epoch(epoch)
+        size = self.config.batch_size
+        first = last = None
+        for start in range(0, len(order), size):
+            last = self._update(order[start:start + size])
+            first = last if first is None else first
+            on_batch()
+        loss_sum, correct = self.totals.numpy()
+        return EpochStats(float(loss_sum) / len(order), float(correct) / len(order), float(first), float(last))
+
+    def evaluate(self) -> float:
+        n = int(self.y_test.shape[0])
+        correct = sum(self._correct(self.x_test[i:i + EVAL_BATCH], self.y_test[i:i + EVAL_BATCH])
+                      for i in range(0, n, EVAL_BATCH))
+        return int(correct) / n
+
+    def save(self, path: Path, epochs_done: int) -> None:
+        arrays = {f"model/{i}": w for i, w in enumerate(self.model.get_weights())}
+        arrays |= {f"optimizer/{i}": v.numpy() for i, v in enumerate(self.optimizer.variables)}
+        buffer = io.BytesIO()
+        np.savez(buffer, epochs_done=epochs_done, **arrays)
+        Path(path).write_bytes(buffer.getvalue())
+
+    def load(self, path: Path) -> int:
+        with np.load(path) as arrays:
+            self.model.set_weights([arrays[f"model/{i}"] for i in range(len(self.model.weights))])
+            for i, variable in enumerate(self.optimizer.variables):
+                variable.assign(arrays[f"optimizer/{i}"])
+            return int(arrays["epochs_done"])
+
+    def versions(self) -> dict[str, str]:
+        return {"tensorflow": tf.__version__, "keras": keras.__version__}
+
+    # -- inside the epoch -----------------------------------------------------------
+
+    def _start_epoch(self, epoch: int) -> None:
+        self.totals.assign(tf.zeros(2, tf.float64))
+        if self.config.unit == "step":
+            self.optimizer.iterations.assign(epoch * self.updates_per_epoch)
+        else:
+            self.epoch_rate.assign(self.schedule(epoch))
+
+    def _update_step(self, index):
+        x, y = tf.gather(self.x_train, index), tf.gather(self.y_train, index)
+        rate = tf.identity(self.optimizer.learning_rate)  # read before the update moves the counter
+        variables = self.model.trainable_variables
+        with tf.GradientTape() as tape:
+            logits = self.model(x, training=True)
+            loss = self.loss(y, logits)
+        gradients = tape.gradient(loss, variables)
+        if self.config.weight_decay:
+            gradients = [g + self.config.weight_decay * v for g, v in zip(gradients, variables)]
+        self.optimizer.apply(gradients, variables)
+        n = tf.cast(tf.shape(index)[0], tf.float64)
+        self.totals.assign_add(tf.stack([tf.cast(loss, tf.float64) * n, _correct(logits, y)]))
+        return rate
+
+    def _correct_count(self, x, y):
+        return _correct(self.model(x, training=False), y)
+
+
+def _correct(logits, labels):
+    return tf.reduce_sum(tf.cast(tf.argmax(logits, axis=1) == labels, tf.float64))
+
+
+def _tensors(data, split: str):
+    x, y = data.as_float32(split, channels_last=True)
+    return tf.constant(x), tf.constant(y)
+
+
+def _require_tensorflow_backend() -> None:
+    if keras.backend.backend() != "tensorflow":
+        raise BackendUnavailable(
+            f"the keras backend runs Keras on TensorFlow, but Keras is set to {keras.backend.backend()!r} "
+            "(KERAS_BACKEND or ~/.keras/keras.json)"
+        )
+
+
+def _set_threads(threads: int | None) -> None:
+    # TensorFlow fixes its thread pools when it first runs an op; later changes raise.
+    if threads is None or tf.config.threading.get_intra_op_parallelism_threads() == threads:
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        warnings.warn(f"threads={threads} is ignored: TensorFlow already runs in this process with its own "
+                      "thread pools", RuntimeWarning, stacklevel=3)
+
+
+BACKEND = KerasBackend

@@ -1,0 +1,56 @@
+"""The bench's LeNets as Keras 3 models (NHWC input, 28x28x1, logits out), initialised as the torch backend's.
+
+- ``"lenet"``: the chapter's modern LeNet: conv 6@5x5 ('same'), ReLU, max pool; conv
+  16@5x5 ('valid'), ReLU, max pool; dense 120, 84, 10 with ReLU between. Glorot-uniform
+  weights (the book's ``init_cnn``) and torch's default biases, uniform in
+  ``+-1/sqrt(fan_in)``.
+- ``"lenet-d2l-tf"``: the book's TensorFlow variant: average pooling, a sigmoid on the
+  84 layer, Keras's defaults (Glorot-uniform weights, zero biases).
+
+>>> model = build_lenet("lenet")                                  # doctest: +SKIP
+>>> model(np.zeros((2, 28, 28, 1), np.float32)).shape, model.count_params()  # doctest: +SKIP
+(TensorShape([2, 10]), 61706)
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from ..training.config import ConfigError
+
+
+def lenet() -> keras.Sequential:
+    return _lenet(layers.MaxPool2D, hidden="relu", torch_biases=True)
+
+
+def lenet_d2l_tf() -> keras.Sequential:
+    return _lenet(layers.AvgPool2D, hidden="sigmoid", torch_biases=False)
+
+
+MODELS = {"lenet": lenet, "lenet-d2l-tf": lenet_d2l_tf}
+
+
+def build_lenet(name: str) -> keras.Sequential:
+    """A fresh model called ``name``; its initial weights come from Keras's global seed."""
+    if name not in MODELS:
+        raise ConfigError(f"model={name!r} is invalid for the keras backend: must be one of {', '.join(MODELS)}")
+    return MODELS[name]()
+
+
+def _lenet(pool, hidden: str, torch_biases: bool) -> keras.Sequential:
+    def bias(fan_in: int):
+        bound = fan_in ** -0.5
+        return keras.initializers.RandomUniform(-bound, bound) if torch_biases else "zeros"
+
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Conv2D(6, 5, padding="same", activation="relu", bias_initializer=bias(1 * 5 * 5)),
+        pool(2, strides=2),
+        layers.Conv2D(16, 5, activation="relu", bias_initializer=bias(6 * 5 * 5)),
+        pool(2, strides=2),
+        layers.Flatten(),
+        layers.Dense(120, activation="relu", bias_initializer=bias(16 * 5 * 5)),
+        layers.Dense(84, activation=hidden, bias_initializer=bias(120)),
+        layers.Dense(10, bias_initializer=bias(84)),
+    ])
