@@ -46,9 +46,15 @@ PARITY = {
         S.CosineDecayRestarts(0.3, first_decay_steps=7, t_mul=3.0, m_mul=1.0, alpha=0.1),
         "sgdr(base_lr=0.3, period=7, period_mult=3.0, final_lr=0.03)",
     ),
-    # initial / (1 + rate * t / decay_steps) is power(beta=1) only when rate == decay_steps:
-    # no lrlab schedule has the general form.
-    "inverse time, rate == decay_steps": (
+    "inverse time": (
+        S.InverseTimeDecay(0.5, decay_steps=4, decay_rate=0.3),
+        "inverse_time(base_lr=0.5, rate=0.3, step_size=4)",
+    ),
+    "inverse time, staircase": (
+        S.InverseTimeDecay(0.5, decay_steps=3, decay_rate=2.0, staircase=True),
+        "inverse_time(base_lr=0.5, rate=2.0, step_size=3, staircase=True)",
+    ),
+    "inverse time, rate == decay_steps is power(beta=1)": (
         S.InverseTimeDecay(0.5, decay_steps=4, decay_rate=4.0),
         "power(base_lr=0.5, beta=1)",
     ),

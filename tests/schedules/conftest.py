@@ -22,6 +22,8 @@ EXAMPLES = [
     "0.5 * cosine(max_update=20, base_lr=0.3)",
     "exponential(base_lr=0.2, factor=0.9)",
     "exponential(base_lr=1.0, factor=0.5, step_size=10, staircase=True, min_lr=0.1)",
+    "inverse_time(base_lr=0.5, rate=0.3, step_size=4)",
+    "inverse_time(base_lr=0.5, rate=2.0, step_size=3, staircase=True)",
     "step(base_lr=1.0, step_size=10, factor=0.5)",
     "step(base_lr=1.0, step_size=10, factor=0.5, boundary='after', min_lr=0.2)",
     "piecewise(values=[1.0, 0.5, 0.1], boundaries=[10, 20])",

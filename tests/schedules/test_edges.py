@@ -42,6 +42,8 @@ EDGES = {
     "warmup(cosine(max_update=15, base_lr=0.3, final_lr=0.01), steps=5, start=0.01)": {
         0: 0.01, 4: 0.01 + 0.29 * 4 / 5, 5: 0.3, 20: 0.01, 21: 0.01},
     "0.5 * cosine(max_update=20, base_lr=0.3)": {0: 0.15, 10: 0.075, 20: 0.0, 21: 0.0},
+    "inverse_time(base_lr=0.5, rate=0.3, step_size=4)": {0: 0.5, 4: 0.5 / 1.3, 10: 0.5 / 1.75, 400: 0.5 / 31.0},
+    "inverse_time(base_lr=0.5, rate=2.0, step_size=3, staircase=True)": {0: 0.5, 2: 0.5, 3: 0.5 / 3, 8: 0.5 / 5},
     "exponential(base_lr=0.2, factor=0.9)": {0: 0.2, 1: 0.18, 10: 0.2 * 0.9**10, 300: 0.2 * 0.9**300},
     "exponential(base_lr=1.0, factor=0.5, step_size=10)": {0: 1.0, 5: 0.5**0.5, 10: 0.5, 15: 0.5**1.5},
     "exponential(base_lr=1.0, factor=0.5, step_size=10, staircase=True, min_lr=0.1)": {
@@ -160,6 +162,7 @@ HORIZONS = {
     "warmup(power(0.1), 5)": None,
     "0.5 * cosine(20, 0.3)": 20,
     "exponential(0.2, 0.9)": None,
+    "inverse_time(0.5, 0.3)": None,
     "step(1.0, 10, 0.5)": None,
     "piecewise([1.0, 0.1], [10])": 10,
     "piecewise([1.0, 0.1], [10], 'after')": 11,

@@ -101,6 +101,8 @@ ARGUMENTS = {
     "exponential": lambda children: st.fixed_dictionaries(
         {"base_lr": RATES, "factor": FACTORS, "step_size": POSITIVE_STEPS, "staircase": st.booleans(),
          "min_lr": RATES}),
+    "inverse_time": lambda children: st.fixed_dictionaries(
+        {"base_lr": RATES, "rate": RATES, "step_size": POSITIVE_STEPS, "staircase": st.booleans()}),
     "step": lambda children: st.fixed_dictionaries(
         {"base_lr": RATES, "step_size": POSITIVE_STEPS, "factor": FACTORS, "boundary": BOUNDARY, "min_lr": RATES}),
     "piecewise": piecewise,
@@ -280,6 +282,8 @@ INVALID = [
     ("constant([0.3])", "constant", "base_lr"),
     ("exponential(1.0, 0.5, staircase=1)", "exponential", "staircase"),
     ("exponential(1.0, 0.5, step_size=0)", "exponential", "step_size"),
+    ("inverse_time(1.0, -0.5)", "inverse_time", "rate"),
+    ("inverse_time(1.0, 0.5, staircase='no')", "inverse_time", "staircase"),
     ("onecycle(100, 1.0, three_phase='yes')", "onecycle", "three_phase"),
     ("onecycle(100, 1.0, anneal='cosine')", "onecycle", "anneal"),
     ("onecycle(100, 1.0, pct_start=1.0)", "onecycle", "pct_start"),

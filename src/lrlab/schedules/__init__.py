@@ -21,6 +21,7 @@ from .cyclic import Cyclic
 from .exponential import Exponential
 from .factor import Factor
 from .inverse_sqrt import InverseSqrt
+from .inverse_time import InverseTime
 from .join import Join
 from .linear import Linear
 from .multifactor import MultiFactor
@@ -37,7 +38,7 @@ from .wsd import WSD
 
 __all__ = [
     "REGISTRY", "Schedule", "ScheduleError", "from_dict", "parse", "register",
-    "Constant", "Cosine", "Cyclic", "Exponential", "Factor", "InverseSqrt", "Join", "Linear",
+    "Constant", "Cosine", "Cyclic", "Exponential", "Factor", "InverseSqrt", "InverseTime", "Join", "Linear",
     "MultiFactor", "OneCycle", "Piecewise", "Poly", "Power", "SGDR", "Scale", "Step", "Stretch",
     "Warmup", "WSD",
 ]
