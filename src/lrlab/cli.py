@@ -2,8 +2,9 @@
 
 This file holds no logic of its own. Each command module defines ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``. Errors a user can fix
-(``UsageError`` and the ``ValueError`` family of lrlab's checks) become one line
-on stderr and exit status 2, never a traceback.
+(``UsageError``, the ``ValueError`` family of lrlab's checks, a missing or damaged
+data set, a framework that is not installed) become one line on stderr and exit
+status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import importlib
 import sys
 
 from .commands import COMMANDS, UsageError
+from .data.errors import DataError
+from .training.backend import BackendUnavailable
+
+USER_ERRORS = (UsageError, ValueError, DataError, BackendUnavailable)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,10 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # for a command that hands the run to another interpreter
     try:
         return args.run(args)
-    except (UsageError, ValueError) as error:
+    except USER_ERRORS as error:
         print(f"lrlab {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,6 +1,6 @@
 """The sub-commands of ``lrlab``, one module each (see :mod:`lrlab.cli`)."""
 
-COMMANDS = ["plot"]
+COMMANDS = ["plot", "train", "run", "report"]
 """Command names, in the order ``lrlab --help`` lists them; each is a module here."""
 
 

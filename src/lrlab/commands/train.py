@@ -1,0 +1,125 @@
+"""``lrlab train``: one run of LeNet on Fashion-MNIST into a run folder, or its resumption.
+
+Exit status: 0 completed, 2 bad arguments, 3 diverged, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import UsageError
+
+HELP = "Train LeNet on Fashion-MNIST with a schedule into a run folder; resume one with --resume."
+
+EXAMPLE = """examples:
+  lrlab train --schedule "cosine(max_update=20, base_lr=0.3, final_lr=0.01)" --epochs 30 --out runs/cosine --plot
+  lrlab train --resume runs/cosine
+
+exit status: 0 completed, 2 bad arguments, 3 diverged, 130 interrupted
+"""
+
+DIVERGED = 3
+
+# Options that set a TrainConfig field (dest = field name); None means "not given".
+RUN_OPTIONS = [
+    ("--schedule", str, "SPEC", "the schedule, e.g. 'cosine(max_update=20, base_lr=0.3)'"),
+    ("--epochs", int, "N", "epochs to train (default 30)"),
+    ("--unit", str, "{epoch,step}", "the schedule's clock: s(epoch) for a whole epoch, or s(update) (default epoch)"),
+    ("--seed", int, "N", "initialisation and data order (default 0)"),
+    ("--batch-size", int, "N", "examples per update (default 256)"),
+    ("--momentum", float, "M", "SGD momentum (default 0)"),
+    ("--weight-decay", float, "W", "SGD weight decay (default 0)"),
+    ("--model", str, "{lenet,lenet-d2l-tf}", "the chapter's LeNet, or the book's TensorFlow variant (default lenet)"),
+    ("--backend", str, "{torch,keras,mxnet}", "the framework (default torch)"),
+    ("--train-subset", int, "N", "train on the first N examples only"),
+    ("--test-subset", int, "N", "test on the first N examples only"),
+    ("--data-dir", str, "DIR", "a folder with the Fashion-MNIST files (default: $LRLAB_DATA_DIR, else download)"),
+    ("--threads", int, "N", "CPU threads for the framework"),
+]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EXAMPLE
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    for flag, kind, metavar, text in RUN_OPTIONS:
+        parser.add_argument(flag, type=kind, metavar=metavar, help=text)
+    parser.add_argument("--config", metavar="FILE.json", type=Path,
+                        help="run options from a JSON file (a run's config.json works); options given here win")
+    parser.add_argument("--out", metavar="DIR", type=Path, help="the run folder to create")
+    parser.add_argument("--resume", metavar="DIR", type=Path, help="continue the run in DIR from its last checkpoint")
+    parser.add_argument("--plot", action="store_true", help="also write DIR/curves.png")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..backends.mxnet_env import needs_other_interpreter, reexec
+    from ..training.loop import train
+    from ..training.rundir import RunDir
+
+    if args.resume:
+        _refuse_with_resume(args)
+        out, config = args.resume, None
+    elif args.out is None:
+        raise UsageError("--out DIR is required (or --resume DIR)")
+    else:
+        out, config = args.out, _config(args)
+    backend = config.backend if config else RunDir(out).read_config()["config"]["backend"]
+    if needs_other_interpreter(backend):
+        return reexec(args.argv)  # MXNet lives in an environment of its own
+    summary = train(config, out, resume=config is None)
+    if args.plot:
+        print(f"wrote {_plot(out)}")
+    return _report(summary, out)
+
+
+def _config(args: argparse.Namespace):
+    from ..training.config import TrainConfig
+
+    options = _config_file(args.config) if args.config else {}
+    for flag, *_ in RUN_OPTIONS:
+        name = flag[2:].replace("-", "_")
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if "schedule" not in options:
+        raise UsageError("--schedule SPEC is required (or a 'schedule' in --config)")
+    return TrainConfig.from_dict(options)
+
+
+def _config_file(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"--config: cannot read {path}: {error.strerror or error}") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"--config: {path} is not valid JSON: {error}") from None
+    data = data.get("config", data) if isinstance(data, dict) else data
+    if not isinstance(data, dict):
+        raise UsageError(f"--config: {path} must hold a JSON object of run options")
+    return data
+
+
+def _refuse_with_resume(args: argparse.Namespace) -> None:
+    given = [flag for flag, *_ in RUN_OPTIONS if getattr(args, flag[2:].replace("-", "_")) is not None]
+    given += [flag for flag in ("--config", "--out") if getattr(args, flag[2:]) is not None]
+    if given:
+        raise UsageError(f"--resume takes no run options (its config.json decides): drop {', '.join(given)}")
+
+
+def _plot(out: Path) -> Path:
+    from ..report.curves import plot_curves
+    from ..training.rundir import RunDir
+
+    run = RunDir(out)
+    return plot_curves(run.read_metrics(), out / "curves.png", title=run.read_config()["config"]["schedule"])
+
+
+def _report(summary: dict, out: Path) -> int:
+    if summary["status"] == "diverged":
+        print(f"lrlab train: {summary['message']} ({out})", file=sys.stderr)
+        return DIVERGED
+    final = summary["final"]
+    print(f"{summary['status']}: {summary['message']}; final train loss {final['train_loss']:.3f}, "
+          f"train acc {final['train_acc']:.3f}, test acc {final['test_acc']:.3f} ({out})")
+    return 0

@@ -1,0 +1,47 @@
+"""Shared test setup: the real Fashion-MNIST folder, and small training configs.
+
+``LRLAB_DATA_DIR`` defaults to ``../shared/data/fashion-mnist`` beside the
+repository (the real files, for development and CI); set it to use another folder.
+Tests that train depend on the ``fashion_mnist`` fixture, so they skip with a
+reason when the data is not there instead of trying to download it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("LRLAB_DATA_DIR", str(REPO.parent / "shared" / "data" / "fashion-mnist"))
+
+# One thread: on a shared 2-core machine two busy threads wait on each other (6x slower
+# than one, measured), and the numbers of a config are only reproducible per thread count.
+TINY = dict(schedule="constant(0.1)", epochs=1, train_subset=1000, test_subset=500, batch_size=100, threads=1)
+"""A run of 10 updates an epoch on real data: well under a second an epoch."""
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist():
+    """The real Fashion-MNIST (loaded once per process, never downloaded)."""
+    from lrlab.data import load_fashion_mnist
+
+    folder = Path(os.environ["LRLAB_DATA_DIR"])
+    if not folder.is_dir():
+        pytest.skip(f"real Fashion-MNIST not found at {folder}: set LRLAB_DATA_DIR to a folder with the four files")
+    return load_fashion_mnist(download=False)
+
+
+@pytest.fixture
+def tiny_config(fashion_mnist):
+    """A factory of small real-data TrainConfigs: ``tiny_config(epochs=2, unit="step")``.
+
+    >>> config = tiny_config(schedule="cosine(max_update=3, base_lr=0.1)")  # doctest: +SKIP
+    """
+    from lrlab.training.config import TrainConfig
+
+    def make(**overrides) -> TrainConfig:
+        return TrainConfig(**(TINY | overrides))
+
+    return make

@@ -1,0 +1,114 @@
+"""The training loop on real data: it learns, applies the schedule exactly, resumes bitwise, reports divergence."""
+
+import json
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from torch.optim.optimizer import register_optimizer_step_pre_hook  # noqa: E402
+
+from lrlab.backends.torch import TorchBackend  # noqa: E402
+from lrlab.training.loop import train  # noqa: E402
+from lrlab.training.rundir import RunDir, RunDirError  # noqa: E402
+
+TIMING = ("epoch_seconds", "examples_per_second")
+
+
+def numbers(out):
+    """metrics.jsonl without the timings: what must be equal bitwise between runs."""
+    return [{k: v for k, v in row.items() if k not in TIMING} for row in RunDir(out).read_metrics()]
+
+
+def test_one_epoch_on_10k_examples_learns(tiny_config, tmp_path):
+    config = tiny_config(schedule="constant(0.02)", momentum=0.9, batch_size=64, train_subset=10_000, test_subset=2_000)
+    summary = train(config, tmp_path / "run", progress=False)
+    assert summary["status"] == "completed" and summary["epochs_completed"] == 1
+    assert summary["final"]["test_acc"] > 0.6
+
+
+def test_the_run_folder_holds_the_contracts_files(tiny_config, tmp_path, capsys):
+    out = tmp_path / "run"
+    summary = train(tiny_config(epochs=2), out)
+    document = json.loads((out / "config.json").read_text())
+    assert document["config"] == tiny_config(epochs=2).to_dict()
+    assert document["schedule"] == {"name": "constant", "base_lr": 0.1}
+    assert document["updates_per_epoch"] == 10 and document["clock_warning"] is None
+    assert set(document["versions"]) == {"python", "lrlab", "numpy", "torch"}
+    rows = RunDir(out).read_metrics()
+    assert [row["epoch"] for row in rows] == [0, 1]
+    assert set(rows[0]) == {"epoch", "lr", "lr_last", "train_loss", "train_acc", "test_acc", *TIMING}
+    assert json.loads((out / "summary.json").read_text()) == summary
+    assert summary["status"] == "completed" and summary["final"]["test_acc"] == rows[-1]["test_acc"]
+    assert (out / "checkpoint.pt").is_file()
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-1].startswith("epoch 1: lr 0.1, train loss ") and ", test acc " in printed[-1]
+
+
+@pytest.mark.parametrize("unit", ["epoch", "step"])
+def test_the_optimizer_applies_exactly_the_scheduled_rate_at_every_update(tiny_config, tmp_path, unit):
+    config = tiny_config(schedule="cosine(max_update=25, base_lr=0.2, final_lr=0.01, warmup_steps=2)",
+                         epochs=3, unit=unit)
+    applied = []
+    hook = register_optimizer_step_pre_hook(
+        lambda optimizer, args, kwargs: applied.append(optimizer.param_groups[0]["lr"]))
+    try:
+        train(config, tmp_path / "run", progress=False)
+    finally:
+        hook.remove()
+    s = config.schedule_obj
+    expected = [s(t) if unit == "step" else s(t // 10) for t in range(30)]
+    assert applied == expected  # bitwise: the float the optimizer holds is float(s(t))
+    rows = RunDir(tmp_path / "run").read_metrics()
+    assert [(row["lr"], row["lr_last"]) for row in rows] == [(expected[10 * e], expected[10 * e + 9]) for e in range(3)]
+
+
+@pytest.mark.parametrize("unit", ["epoch", "step"])
+def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(tiny_config, tmp_path, monkeypatch, unit):
+    config = tiny_config(schedule="cosine(max_update=20, base_lr=0.1, final_lr=0.01)" if unit == "step"
+                         else "cosine(max_update=2, base_lr=0.1, final_lr=0.01)",
+                         epochs=2, unit=unit, momentum=0.9, weight_decay=1e-4)
+    straight = train(config, tmp_path / "straight", progress=False)
+
+    real_train_epoch = TorchBackend.train_epoch
+
+    def interrupted_in_epoch_1(self, epoch, order, on_batch):
+        def batch_done(count=[0]):
+            count[0] += 1
+            if epoch == 1 and count[0] == 3:
+                raise KeyboardInterrupt  # as Ctrl-C would, mid-epoch
+            on_batch()
+        return real_train_epoch(self, epoch, order, batch_done)
+
+    monkeypatch.setattr(TorchBackend, "train_epoch", interrupted_in_epoch_1)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path / "resumed", progress=False)
+    stopped = json.loads((tmp_path / "resumed" / "summary.json").read_text())
+    assert stopped["status"] == "interrupted" and stopped["epochs_completed"] == 1
+    assert "lrlab train --resume" in stopped["message"]
+    monkeypatch.undo()
+
+    resumed = train(None, tmp_path / "resumed", resume=True, progress=False)
+    assert resumed["status"] == "completed" and resumed["final"] == straight["final"]
+    assert numbers(tmp_path / "resumed") == numbers(tmp_path / "straight")
+
+
+def test_the_same_config_twice_gives_the_same_metrics(tiny_config, tmp_path):
+    config = tiny_config(epochs=2, momentum=0.9, unit="step", schedule="poly(max_update=20, base_lr=0.1, power=2)")
+    train(config, tmp_path / "a", progress=False)
+    train(config, tmp_path / "b", progress=False)
+    assert numbers(tmp_path / "a") == numbers(tmp_path / "b")
+
+
+def test_a_huge_rate_ends_the_run_as_diverged_not_a_crash(tiny_config, tmp_path):
+    summary = train(tiny_config(schedule="constant(1e6)", epochs=3), tmp_path / "run", progress=False)
+    assert summary["status"] == "diverged" and summary["epochs_completed"] == 1
+    assert summary["message"].startswith("diverged: the train loss became nan in epoch 0 (lr 1e+06)")
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["final"]["train_loss"] is None
+    assert not (tmp_path / "run" / "checkpoint.pt").exists()  # the last checkpoint stays the last good one
+
+
+def test_a_new_run_refuses_a_folder_that_holds_one(tiny_config, tmp_path):
+    train(tiny_config(), tmp_path / "run", progress=False)
+    with pytest.raises(RunDirError, match="already holds a run"):
+        train(tiny_config(), tmp_path / "run", progress=False)
