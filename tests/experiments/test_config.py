@@ -68,6 +68,18 @@ def test_shipped_experiments_are_valid(name):
         assert set(run.book["torch"]) == {"train_loss", "train_acc", "test_acc"}
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "experiments").glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_experiment_file_is_valid(path):
+    experiment = load_experiment(path)
+    assert experiment.runs and all(run.seeds for run in experiment.runs)
+
+
+def test_the_frameworks_experiment_runs_one_schedule_on_three_backends():
+    runs = load_experiment(REPO / "experiments" / "d2l-frameworks.toml").runs
+    assert {run.config(0).backend for run in runs} == {"torch", "keras", "mxnet"}
+    assert len({run.schedule for run in runs}) == 1
+
+
 def test_as_printed_is_the_chapter_one_epoch_late():
     chapter = {r.name: parse(r.schedule) for r in load_experiment(REPO / "experiments" / "d2l-chapter.toml").runs}
     printed = {r.name: parse(r.schedule) for r in load_experiment(REPO / "experiments" / "d2l-as-printed.toml").runs}

@@ -22,8 +22,6 @@ KeyboardInterrupt is raised again.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import os
 import signal
 import subprocess
@@ -83,6 +81,8 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     tasks = [Task(run, seed, out / run.name / f"seed-{seed}") for run in experiment.runs for seed in run.seeds]
     for task in tasks:
         _check_same_config(task)
+    for backend in {task.config.backend for task in tasks}:
+        interpreter(backend)  # fail now, with how to set it up, not in every child
     out.mkdir(parents=True, exist_ok=True)
     _write_experiment(experiment, out, quick)
     todo = [task for task in tasks if task.status() not in FINISHED]
@@ -160,13 +160,14 @@ def _launch(task: Task, threads: int) -> subprocess.Popen:
 def interpreter(backend: str) -> str:
     """The Python that runs ``backend``: MXNet lives in a virtual environment of its own.
 
+    Raises BackendUnavailable (one line: how to create that environment) when none is set up.
+
     >>> interpreter("torch") == sys.executable
     True
     """
-    if backend == "mxnet" and _has_module("lrlab.backends.mxnet_env"):
-        # None (no MXNet environment): this Python, whose `lrlab train` says how to make one.
-        return importlib.import_module("lrlab.backends.mxnet_env").mxnet_python() or sys.executable
-    return sys.executable
+    from ..backends.mxnet_env import python_for
+
+    return python_for(backend)
 
 
 def _stop(running: dict[Task, subprocess.Popen], interrupts: _Interrupts) -> None:
@@ -258,10 +259,3 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def _has_module(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
