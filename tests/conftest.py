@@ -8,6 +8,7 @@ reason when the data is not there instead of trying to download it.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -45,3 +46,49 @@ def tiny_config(fashion_mnist):
         return TrainConfig(**(TINY | overrides))
 
     return make
+
+
+TIMING = ("epoch_seconds", "examples_per_second")
+
+
+@pytest.fixture
+def metric_numbers():
+    """``metric_numbers(run_folder)``: metrics.jsonl without the timings, what must be equal
+    bitwise between two runs of the same config."""
+    from lrlab.training.rundir import RunDir
+
+    def numbers(out) -> list[dict]:
+        return [{k: v for k, v in row.items() if k not in TIMING} for row in RunDir(out).read_metrics()]
+
+    return numbers
+
+
+@pytest.fixture
+def straight_and_resumed(tmp_path, monkeypatch):
+    """``straight_and_resumed(config, backend_class)`` trains ``config`` (2 epochs or more) into
+    ``tmp_path/"straight"``, and again into ``tmp_path/"resumed"`` stopped by Ctrl-C at the third
+    update of epoch 1, then resumed. Returns the straight summary, the summary written at the
+    interrupt, and the resumed summary."""
+    from lrlab.training.loop import train
+
+    def run(config, backend_class):
+        straight = train(config, tmp_path / "straight", progress=False)
+        real_train_epoch = backend_class.train_epoch
+
+        def interrupted_in_epoch_1(self, epoch, order, on_batch):
+            def batch_done(count=[0]):
+                count[0] += 1
+                if epoch == 1 and count[0] == 3:
+                    raise KeyboardInterrupt  # as Ctrl-C would, mid-epoch
+                on_batch()
+            return real_train_epoch(self, epoch, order, batch_done)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(backend_class, "train_epoch", interrupted_in_epoch_1)
+            with pytest.raises(KeyboardInterrupt):
+                train(config, tmp_path / "resumed", progress=False)
+        stopped = json.loads((tmp_path / "resumed" / "summary.json").read_text())
+        resumed = train(None, tmp_path / "resumed", resume=True, progress=False)
+        return straight, stopped, resumed
+
+    return run

@@ -17,12 +17,7 @@ from lrlab.training.config import ConfigError  # noqa: E402
 from lrlab.training.loop import train  # noqa: E402
 from lrlab.training.rundir import RunDir  # noqa: E402
 
-TIMING = ("epoch_seconds", "examples_per_second")
 
-
-def numbers(out):
-    """metrics.jsonl without the timings: what must be equal bitwise between runs."""
-    return [{k: v for k, v in row.items() if k not in TIMING} for row in RunDir(out).read_metrics()]
 
 
 @pytest.fixture
@@ -71,31 +66,14 @@ def test_the_optimizer_applies_exactly_the_scheduled_rate_at_every_update(keras_
 
 
 @pytest.mark.parametrize("unit", ["epoch", "step"])
-def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(keras_config, tmp_path, monkeypatch, unit):
+def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(keras_config, tmp_path, straight_and_resumed, metric_numbers, unit):
     config = keras_config(schedule="cosine(max_update=20, base_lr=0.1, final_lr=0.01)" if unit == "step"
                           else "cosine(max_update=2, base_lr=0.1, final_lr=0.01)",
                           epochs=2, unit=unit, momentum=0.9, weight_decay=1e-4)
-    straight = train(config, tmp_path / "straight", progress=False)
-
-    real_train_epoch = KerasBackend.train_epoch
-
-    def interrupted_in_epoch_1(self, epoch, order, on_batch):
-        def batch_done(count=[0]):
-            count[0] += 1
-            if epoch == 1 and count[0] == 3:
-                raise KeyboardInterrupt  # as Ctrl-C would, mid-epoch
-            on_batch()
-        return real_train_epoch(self, epoch, order, batch_done)
-
-    monkeypatch.setattr(KerasBackend, "train_epoch", interrupted_in_epoch_1)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, tmp_path / "resumed", progress=False)
-    assert json.loads((tmp_path / "resumed" / "summary.json").read_text())["epochs_completed"] == 1
-    monkeypatch.undo()
-
-    resumed = train(None, tmp_path / "resumed", resume=True, progress=False)
+    straight, stopped, resumed = straight_and_resumed(config, KerasBackend)
+    assert stopped["epochs_completed"] == 1
     assert resumed["status"] == "completed" and resumed["final"] == straight["final"]
-    assert numbers(tmp_path / "resumed") == numbers(tmp_path / "straight")
+    assert metric_numbers(tmp_path / "resumed") == metric_numbers(tmp_path / "straight")
     with np.load(tmp_path / "straight" / "checkpoint.npz") as a, np.load(tmp_path / "resumed" / "checkpoint.npz") as b:
         assert sorted(a) == sorted(b) and all(np.array_equal(a[k], b[k]) for k in a)
 

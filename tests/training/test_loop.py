@@ -15,10 +15,6 @@ from lrlab.training.rundir import RunDir, RunDirError  # noqa: E402
 TIMING = ("epoch_seconds", "examples_per_second")
 
 
-def numbers(out):
-    """metrics.jsonl without the timings: what must be equal bitwise between runs."""
-    return [{k: v for k, v in row.items() if k not in TIMING} for row in RunDir(out).read_metrics()]
-
 
 def test_one_epoch_on_10k_examples_learns(tiny_config, tmp_path):
     config = tiny_config(schedule="constant(0.02)", momentum=0.9, batch_size=64, train_subset=10_000, test_subset=2_000)
@@ -64,40 +60,22 @@ def test_the_optimizer_applies_exactly_the_scheduled_rate_at_every_update(tiny_c
 
 
 @pytest.mark.parametrize("unit", ["epoch", "step"])
-def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(tiny_config, tmp_path, monkeypatch, unit):
+def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(tiny_config, tmp_path, straight_and_resumed, metric_numbers, unit):
     config = tiny_config(schedule="cosine(max_update=20, base_lr=0.1, final_lr=0.01)" if unit == "step"
                          else "cosine(max_update=2, base_lr=0.1, final_lr=0.01)",
                          epochs=2, unit=unit, momentum=0.9, weight_decay=1e-4)
-    straight = train(config, tmp_path / "straight", progress=False)
-
-    real_train_epoch = TorchBackend.train_epoch
-
-    def interrupted_in_epoch_1(self, epoch, order, on_batch):
-        def batch_done(count=[0]):
-            count[0] += 1
-            if epoch == 1 and count[0] == 3:
-                raise KeyboardInterrupt  # as Ctrl-C would, mid-epoch
-            on_batch()
-        return real_train_epoch(self, epoch, order, batch_done)
-
-    monkeypatch.setattr(TorchBackend, "train_epoch", interrupted_in_epoch_1)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, tmp_path / "resumed", progress=False)
-    stopped = json.loads((tmp_path / "resumed" / "summary.json").read_text())
+    straight, stopped, resumed = straight_and_resumed(config, TorchBackend)
     assert stopped["status"] == "interrupted" and stopped["epochs_completed"] == 1
     assert "lrlab train --resume" in stopped["message"]
-    monkeypatch.undo()
-
-    resumed = train(None, tmp_path / "resumed", resume=True, progress=False)
     assert resumed["status"] == "completed" and resumed["final"] == straight["final"]
-    assert numbers(tmp_path / "resumed") == numbers(tmp_path / "straight")
+    assert metric_numbers(tmp_path / "resumed") == metric_numbers(tmp_path / "straight")
 
 
-def test_the_same_config_twice_gives_the_same_metrics(tiny_config, tmp_path):
+def test_the_same_config_twice_gives_the_same_metrics(tiny_config, tmp_path, metric_numbers):
     config = tiny_config(epochs=2, momentum=0.9, unit="step", schedule="poly(max_update=20, base_lr=0.1, power=2)")
     train(config, tmp_path / "a", progress=False)
     train(config, tmp_path / "b", progress=False)
-    assert numbers(tmp_path / "a") == numbers(tmp_path / "b")
+    assert metric_numbers(tmp_path / "a") == metric_numbers(tmp_path / "b")
 
 
 def test_a_huge_rate_ends_the_run_as_diverged_not_a_crash(tiny_config, tmp_path):
