@@ -20,7 +20,9 @@ venv="${1:-$root/.venv-mxnet}"
 python="$venv/bin/python"
 
 ready() {
-    [ -x "$python" ] && "$python" - "$root" >/dev/null 2>&1 <<'PY'
+    # Built from this pyproject.toml (a changed one may add dependencies), and importable.
+    cmp -s "$root/pyproject.toml" "$venv/.built-from-pyproject.toml" && [ -x "$python" ] &&
+        "$python" - "$root" >/dev/null 2>&1 <<'PY'
 import pathlib, sys
 import hypothesis, lrlab, mxnet, pytest
 # An lrlab installed from another checkout would test the wrong source.
@@ -37,6 +39,7 @@ if ! ready; then
     "$base" -m venv "$venv"
     # One resolver run with the extra's pins (pyproject.toml), so nothing can lift numpy past them.
     "$python" -m pip install --quiet -e "$root[mxnet,test]"
+    cp "$root/pyproject.toml" "$venv/.built-from-pyproject.toml"
     ready || { echo "mxnet-env: $venv was built but 'import mxnet, lrlab' still fails there" >&2; exit 1; }
 fi
 echo "$python"

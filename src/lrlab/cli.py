@@ -2,9 +2,9 @@
 
 This file holds no logic of its own. Each command module defines ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``. Errors a user can fix
-(``UsageError``, the ``ValueError`` family of lrlab's checks, a missing or damaged
-data set, a framework that is not installed) become one line on stderr and exit
-status 2, never a traceback.
+(a bad argument, spec, config or experiment file, a missing or damaged data set, a
+framework that is not installed) become one line on stderr and exit status 2, never a
+traceback. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -15,9 +15,15 @@ import sys
 
 from .commands import COMMANDS, UsageError
 from .data.errors import DataError
+from .experiments.config import ExperimentError
+from .report.load import ReportError
+from .schedules import ScheduleError
 from .training.backend import BackendUnavailable
+from .training.config import ConfigError
+from .training.rundir import RunDirError
 
-USER_ERRORS = (UsageError, ValueError, DataError, BackendUnavailable)
+USER_ERRORS = (UsageError, ScheduleError, ConfigError, RunDirError, ExperimentError, ReportError,
+               DataError, BackendUnavailable)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import signal
 import sys
 
+import pytest
+
 from lrlab.experiments import experiment_from_dict
 from lrlab.experiments import runner
 from lrlab.experiments.runner import Task, interpreter
+from lrlab.training.backend import BackendUnavailable
 
 
 def test_torch_and_keras_run_in_this_python():
     assert interpreter("torch") == interpreter("keras") == sys.executable
 
 
-def test_mxnet_runs_in_its_own_environment(monkeypatch, tmp_path):
+@pytest.fixture
+def no_mxnet_here():
+    if importlib.util.find_spec("mxnet") is not None:
+        pytest.skip("MXNet imports here: its runs need no other interpreter")
+
+
+def test_mxnet_runs_in_its_own_environment(monkeypatch, tmp_path, no_mxnet_here):
     python = tmp_path / "mxnet-venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.touch()
     monkeypatch.setenv("LRLAB_MXNET_PYTHON", str(python))
     assert interpreter("mxnet") == str(python)
 
 
-def test_mxnet_without_the_environment_module_runs_here(monkeypatch):
-    monkeypatch.setattr(runner, "_has_module", lambda name: False)
-    assert interpreter("mxnet") == sys.executable
+def test_an_experiment_with_mxnet_but_no_environment_fails_before_training(monkeypatch, tmp_path, no_mxnet_here):
+    monkeypatch.setenv("LRLAB_MXNET_PYTHON", str(tmp_path / "missing" / "python"))
+    experiment = experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)", "backend": "mxnet"}]})
+    with pytest.raises(BackendUnavailable, match="make mxnet-env"):
+        runner.run_experiment(experiment, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def make_task(tmp_path, status: str) -> Task:
