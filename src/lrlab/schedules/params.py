@@ -45,20 +45,26 @@ def _integer(value: Any) -> int:
     return int(value)
 
 
-def rate(value: Any) -> float:
-    """A learning rate: a finite float >= 0."""
-    value = _number(value)
-    if value < 0:
-        raise Invalid("must be >= 0")
-    return value
+def bounded(convert: Check, allowed: Callable[[Any], bool], requirement: str, doc: str) -> Check:
+    """A check that converts a value (``_number`` or ``_integer``), then tests ``allowed``."""
+
+    def check(value: Any) -> Any:
+        value = convert(value)
+        if not allowed(value):
+            raise Invalid(requirement)
+        return value
+
+    check.__doc__ = doc
+    return check
 
 
-def positive(value: Any) -> float:
-    """A finite float > 0."""
-    value = _number(value)
-    if value <= 0:
-        raise Invalid("must be > 0")
-    return value
+rate = bounded(_number, lambda v: v >= 0, "must be >= 0", "A learning rate: a finite float >= 0.")
+positive = bounded(_number, lambda v: v > 0, "must be > 0", "A finite float > 0.")
+factor = bounded(_number, lambda v: 0 < v <= 1, "must be in (0, 1]", "A decay factor in (0, 1].")
+fraction = bounded(_number, lambda v: 0 < v < 1, "must be in (0, 1)", "A fraction in (0, 1).")
+at_least_one = bounded(_number, lambda v: v >= 1, "must be >= 1", "A finite float >= 1 (a multiplier that never shrinks).")
+steps = bounded(_integer, lambda v: v >= 0, "must be an integer >= 0", "A step count: an integer >= 0.")
+positive_steps = bounded(_integer, lambda v: v >= 1, "must be an integer >= 1", "A step count: an integer >= 1.")
 
 
 def real(value: Any) -> float:
@@ -66,50 +72,10 @@ def real(value: Any) -> float:
     return _number(value)
 
 
-def factor(value: Any) -> float:
-    """A decay factor in (0, 1]."""
-    value = _number(value)
-    if not 0 < value <= 1:
-        raise Invalid("must be in (0, 1]")
-    return value
-
-
-def fraction(value: Any) -> float:
-    """A fraction in (0, 1)."""
-    value = _number(value)
-    if not 0 < value < 1:
-        raise Invalid("must be in (0, 1)")
-    return value
-
-
-def at_least_one(value: Any) -> float:
-    """A finite float >= 1 (a multiplier that never shrinks)."""
-    value = _number(value)
-    if value < 1:
-        raise Invalid("must be >= 1")
-    return value
-
-
 def flag(value: Any) -> bool:
     """True or False (not 0 or 1: a spec says what it means)."""
     if not isinstance(value, bool):
         raise Invalid("must be True or False")
-    return value
-
-
-def steps(value: Any) -> int:
-    """A step count: an integer >= 0."""
-    value = _integer(value)
-    if value < 0:
-        raise Invalid("must be an integer >= 0")
-    return value
-
-
-def positive_steps(value: Any) -> int:
-    """A step count: an integer >= 1."""
-    value = _integer(value)
-    if value < 1:
-        raise Invalid("must be an integer >= 1")
     return value
 
 
