@@ -34,8 +34,9 @@ test-main: venv mxnet-env
 	$(PY) -m pytest
 
 test-mxnet: mxnet-env
-	$(MXNET_VENV)/bin/python -m pytest tests/schedules tests/data tests/adapters/test_mxnet_adapter.py \
-	  tests/backends/test_mxnet_backend.py src/lrlab/schedules src/lrlab/data src/lrlab/adapters/mxnet.py src/lrlab/backends/mxnet.py
+	$(MXNET_VENV)/bin/python -m pytest -o addopts=-ra tests/schedules tests/data tests/adapters/test_mxnet_adapter.py \
+	  tests/backends/test_mxnet_backend.py
+	$(MXNET_VENV)/bin/python -m pytest src/lrlab/schedules src/lrlab/data src/lrlab/adapters/mxnet.py src/lrlab/backends/mxnet.py
 
 venv: $(VENV)/.ready
 
