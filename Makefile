@@ -15,7 +15,7 @@ EXTRAS ?= torch,jax,keras,test
 reproduce: venv
 	$(VENV)/bin/lrlab run experiments/d2l-chapter.toml --report
 
-## A first look in about two minutes: 5000 training images, one seed, all 30 epochs.
+## A first look in about a minute: 5000 training images, one seed, all 30 epochs.
 quick: venv
 	$(VENV)/bin/lrlab run experiments/d2l-chapter.toml --quick --report
 
