@@ -12,8 +12,8 @@ With ``threads`` = k > 1, each update splits its batch into k parts, one per Pyt
 thread, each running torch on one core, and adds their gradients in a fixed order.
 Torch's own threads meet at a barrier in every operation, about a hundred times a
 step; on 2 cores a step took 13-16 ms that way (waiting threads asleep, see
-OMP_WAIT_POLICY below; spinning made it 2-3x slower when another job was running)
-against 10-11 ms split, and 26 against 20 ms beside a busy process.
+OMP_WAIT_POLICY below; spinning ones were slower still beside another job) against
+10-11 ms split, and 26 against 20 ms beside a busy process.
 
 >>> from lrlab.training.backend import backend_class
 >>> backend_class("torch").checkpoint_name
@@ -152,9 +152,9 @@ def keep_freed_memory() -> None:
     """Make glibc keep freed memory for the next step instead of returning it to the system.
 
     By default glibc unmaps large freed blocks and the next step maps them again, page
-    by page: up to 2,900 page faults a LeNet step here, which made a step 10-40% slower
-    on this virtual machine. A training process keeps its peak memory anyway. Elsewhere
-    than Linux with glibc, nothing changes.
+    by page: up to 2,900 page faults a LeNet step here, which cost 5-40% of a step on
+    this virtual machine (benchmarks/README.md). A training process keeps its peak memory
+    anyway. Elsewhere than Linux with glibc, nothing changes.
     """
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return
