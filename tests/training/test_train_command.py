@@ -84,3 +84,13 @@ def test_config_file_and_resume(tmp_path, capsys, fashion_mnist):
     capsys.readouterr()
     assert main(["train", "--resume", str(second)]) == 0  # already complete: nothing to do
     assert capsys.readouterr().out.startswith("completed: trained 2 epochs")
+
+
+def test_precision_is_a_train_option_and_only_torch_has_bf16(tmp_path, fashion_mnist, capsys):
+    out = tmp_path / "bf16"
+    assert main(["train", "--schedule", "constant(0.1)", "--epochs", "1", "--train-subset", "500",
+                  "--test-subset", "200", "--threads", "1", "--precision", "bf16", "--out", str(out)]) == 0
+    assert json.loads((out / "config.json").read_text())["config"]["precision"] == "bf16"
+    assert main(["train", "--schedule", "constant(0.1)", "--backend", "keras", "--precision", "bf16",
+                  "--out", str(tmp_path / "k")]) == 2
+    assert "precision" in capsys.readouterr().err
