@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+from .figures import new_figure, save_figure
+
 PANELS = [  # metrics.jsonl key, panel title, y label
     ("lr", "Learning rate", "learning rate"),
     ("train_loss", "Train loss", "cross-entropy"),
@@ -24,10 +26,7 @@ def plot_curves(rows: Sequence[dict[str, Any]], path: str | Path, *, title: str 
     The rate panel shows each epoch's rates from its first update (at ``epoch``) to
     its last (at ``epoch + 1``): a staircase on the epoch clock, a curve on the step clock.
     """
-    # Figure without pyplot: no global backend to switch, nothing to close.
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(10, 6.5), constrained_layout=True)
+    figure = new_figure((10, 6.5))
     figure.suptitle(title or "Training curves")
     for axes, (key, panel, ylabel) in zip(figure.subplots(2, 2).flat, PANELS):
         if key == "lr":
@@ -36,10 +35,7 @@ def plot_curves(rows: Sequence[dict[str, Any]], path: str | Path, *, title: str 
             axes.plot([row["epoch"] for row in rows], [_number(row[key]) for row in rows], marker="o", markersize=3)
         axes.set(title=panel, xlabel="epoch", ylabel=ylabel)
         axes.grid(alpha=0.3)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    return path
+    return save_figure(figure, path, dpi=110)
 
 
 def _rate_path(rows: Sequence[dict[str, Any]]) -> tuple[list[float], list[float]]:

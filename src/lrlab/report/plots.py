@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..schedules import from_dict
+from .figures import new_figure, save_figure
 from .load import ExperimentResult, RunResult
 from .table import TITLES
 
@@ -24,21 +25,21 @@ CURVES = ("train_loss", "train_acc", "test_acc")
 
 def plot_learning_rates(result: ExperimentResult, path: str | Path) -> Path:
     """The rate each run's optimizer got, against the epoch, all runs on one figure."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(10, 4.5), constrained_layout=True)
+    figure = new_figure((10, 4.5))
+    axes = figure.subplots()
     for colour, run in _coloured(result.runs):
         x, y = learning_rate(run)
         axes.plot(x, y, color=colour, label=run.label, drawstyle="steps-post" if len(x) <= 61 else "default")
     axes.set(title="Learning-rate schedules", xlabel="epoch", ylabel="learning rate")
     _finish(axes, legend=False)
     axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: rates fill every corner
-    return _save(figure, path)
+    return save_figure(figure, path, dpi=100)
 
 
 def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
     """Train loss, train accuracy and test accuracy after each epoch: mean ± 1 std over seeds."""
-    plt = _pyplot()
-    figure, panels = plt.subplots(1, len(CURVES), figsize=(14, 4.5), constrained_layout=True)
+    figure = new_figure((14, 4.5))
+    panels = figure.subplots(1, len(CURVES))
     for axes, metric in zip(panels, CURVES):
         for colour, run in _coloured(result.runs):
             epochs, mean, std = run.curve(metric)
@@ -48,7 +49,7 @@ def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
         _finish(axes, legend=metric == "train_loss")  # once; a falling loss leaves its upper right free
     seeds = max((len(run.seeds) for run in result.runs), default=1)
     figure.suptitle(f"Training curves (mean ± 1 std over {seeds} seeds)" if seeds > 1 else "Training curves (one seed)")
-    return _save(figure, path)
+    return save_figure(figure, path, dpi=100)
 
 
 def learning_rate(run: RunResult) -> tuple[np.ndarray, np.ndarray]:
@@ -81,20 +82,3 @@ def _finish(axes, legend: bool = True) -> None:
     axes.grid(alpha=0.3)
     if legend:
         axes.legend(fontsize="small")
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(figure, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    _pyplot().close(figure)
-    return path

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..schedules import Schedule
+from .figures import new_figure, save_figure
 
 
 def plot_schedules(schedules: Sequence[Schedule], steps: int, path: Path, *,
@@ -17,23 +18,15 @@ def plot_schedules(schedules: Sequence[Schedule], steps: int, path: Path, *,
     >>> from lrlab.schedules import parse
     >>> plot_schedules([parse("constant(0.3)")], 30, Path("/tmp/s.png"))  # doctest: +SKIP
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     labels = list(labels) if labels else [repr(s) for s in schedules]
-    figure, axes = plt.subplots(figsize=(7, 4), constrained_layout=True)
+    figure = new_figure((7, 4))
+    axes = figure.subplots()
     for schedule, label in zip(schedules, labels):
         axes.plot(range(steps), schedule.sample(steps), label=label, drawstyle="steps-post" if steps <= 60 else "default")
     axes.set(title=title, xlabel=xlabel, ylabel="learning rate")
     axes.grid(alpha=0.3)
     axes.legend(fontsize="small")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path, dpi=120)
 
 
 def write_schedule_csv(schedules: Sequence[Schedule], steps: int, path: Path, *,

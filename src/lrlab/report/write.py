@@ -10,7 +10,7 @@ import csv
 import json
 from pathlib import Path
 
-from .document import Code, Heading, Image, Items, Text, html_page, markdown
+from .document import Heading, Image, Items, Text, html_page, markdown
 from .load import METRICS, ExperimentResult, RunResult, load_results
 from .plots import plot_curves, plot_learning_rates
 from .table import results_table
