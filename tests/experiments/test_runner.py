@@ -70,3 +70,20 @@ def test_epochs_done_counts_finished_lines_only(tmp_path):
     assert task.epochs_done() == 0
     (task.folder / "metrics.jsonl").write_text('{"epoch": 0}\n{"epoch": 1}\n{"epo')
     assert task.epochs_done() == 2
+
+
+def test_the_last_training_gets_the_cores_the_others_have_freed(tmp_path, monkeypatch):
+    """Three trainings, two at a time on two cores: one thread each for the first two; the third
+    (alone at the end) gets both cores, and starts only once both others have finished."""
+    monkeypatch.setattr(runner, "_cores", lambda: 2)
+    experiment = experiment_from_dict({
+        "defaults": {"epochs": 1, "train_subset": 1000, "test_subset": 500, "seeds": [0]},
+        "runs": [{"name": name, "schedule": "constant(0.1)"} for name in ("a", "b", "c")],
+    })
+    statuses = runner.run_experiment(experiment, tmp_path, jobs=2)
+    assert set(statuses.values()) == {"completed"}
+    folders = [tmp_path / name / "seed-0" for name in ("a", "b", "c")]
+    threads = [json.loads((folder / "config.json").read_text())["config"]["threads"] for folder in folders]
+    assert threads == [1, 1, 2]
+    started_last = (folders[2] / "train-config.json").stat().st_mtime
+    assert all((folder / "summary.json").stat().st_mtime <= started_last for folder in folders[:2])

@@ -48,6 +48,7 @@ class Task:
     run: Run
     seed: int
     folder: Path
+    planned_threads: int = 1  # for a new training whose settings leave threads open (see thread_plan)
 
     @property
     def name(self) -> str:
@@ -78,7 +79,11 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     """
     experiment = quick_version(experiment) if quick else experiment
     out = Path(out_dir)
-    tasks = [Task(run, seed, out / run.name / f"seed-{seed}") for run in experiment.runs for seed in run.seeds]
+    pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
+    jobs = max(1, min(jobs or _cores(), len(pairs)))
+    plan = thread_plan(len(pairs), jobs, _cores())
+    tasks = [Task(run, seed, out / run.name / f"seed-{seed}", threads)
+             for (run, seed), threads in zip(pairs, plan)]
     for task in tasks:
         _check_same_config(task)
     for backend in {task.config.backend for task in tasks}:
@@ -86,27 +91,67 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     out.mkdir(parents=True, exist_ok=True)
     _write_experiment(experiment, out, quick)
     todo = [task for task in tasks if task.status() not in FINISHED]
-    jobs = max(1, min(jobs or _cores(), len(todo) or 1))
-    threads = max(1, _cores() // jobs)
     tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
-               f"finished already, {len(todo)} to train, {jobs} at a time with {threads} thread(s) each, in {out}")
+               f"finished already, {len(todo)} to train, {jobs} at a time {_describe(plan)}, in {out}")
     _write_index(experiment, tasks, out, quick)  # now too: a report works even if we are killed
     try:
-        _run_all(todo, tasks, jobs, threads)
+        _run_all(todo, tasks, jobs)
     finally:
         _write_index(experiment, tasks, out, quick)
     return {task.name: task.status() for task in tasks}
 
 
-def _run_all(todo: list[Task], tasks: list[Task], jobs: int, threads: int) -> None:
-    waiting, running = list(todo), {}
+def thread_plan(trainings: int, jobs: int, cores: int) -> list[int]:
+    """Threads for each of ``trainings`` run ``jobs`` at a time on ``cores``, in order.
+
+    Each gets a fair share, ``cores // jobs``; but the last ``trainings % jobs``, which
+    run once the others are done, share all the cores: otherwise the chapter's five runs
+    on two cores end with one run on one core while the other idles (a third of the time).
+    The plan depends only on these three numbers, so a run's thread count, on which its
+    numbers depend, is the same however often the experiment was interrupted and resumed.
+
+    >>> thread_plan(5, jobs=2, cores=2)
+    [1, 1, 1, 1, 2]
+    >>> thread_plan(15, jobs=4, cores=8)
+    [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
+    >>> thread_plan(6, jobs=4, cores=8)
+    [2, 2, 2, 2, 4, 4]
+    >>> thread_plan(3, jobs=1, cores=2)
+    [2, 2, 2]
+    """
+    share = max(1, cores // jobs)
+    tail = trainings % jobs
+    return [share] * (trainings - tail) + [max(share, cores // max(tail, 1))] * tail
+
+
+def _describe(plan: list[int]) -> str:
+    if plan[-1] == plan[0]:
+        return f"with {plan[0]} thread(s) each"
+    tail = plan.count(plan[-1])
+    return f"with {plan[0]} thread(s) each, the last {tail} with {plan[-1]} when the others are done"
+
+
+def _threads(task: Task) -> int:
+    """The threads ``task`` trains with: a resumed run keeps its config.json's (as ``lrlab train
+    --resume`` decides), settings that fix them win, else the plan's."""
+    if RunDir(task.folder).holds_run():
+        return RunDir(task.folder).read_config()["config"].get("threads") or task.planned_threads
+    return task.config.threads or task.planned_threads
+
+
+def _run_all(todo: list[Task], tasks: list[Task], jobs: int) -> None:
+    waiting, running, threads_of = list(todo), {}, {}
+    capacity = max(_cores(), jobs)  # more jobs than cores is the user's explicit choice
     total = sum(task.config.epochs for task in tasks)
     with tqdm(total=total, unit="epoch", desc="experiment", disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar, \
             _Interrupts() as interrupts:
         while (waiting or running) and not interrupts.count:
             while waiting and len(running) < jobs:
+                threads = _threads(waiting[0])
+                if running and sum(threads_of[task] for task in running) + threads > capacity:
+                    break  # in order: the next training waits until its threads have cores of their own
                 task = waiting.pop(0)
-                running[task] = _launch(task, threads)
+                running[task], threads_of[task] = _launch(task, threads), threads
             time.sleep(POLL_SECONDS)
             _reap(running)
             bar.n = sum(task.epochs_done() for task in tasks)
@@ -135,18 +180,13 @@ class _Interrupts:
 
 
 def _launch(task: Task, threads: int) -> subprocess.Popen:
-    """Start ``lrlab train`` for ``task`` (``--resume`` if its folder holds a run), output to train.log.
-
-    A new run gets the fair share of threads (unless its settings fix them); a resumed
-    one keeps what its config.json says, as ``lrlab train --resume`` decides.
-    """
+    """Start ``lrlab train`` for ``task`` on ``threads`` (``--resume`` if its folder holds a run),
+    output to train.log."""
     task.folder.mkdir(parents=True, exist_ok=True)
     if RunDir(task.folder).holds_run():
         arguments = ["--resume", str(task.folder)]
-        threads = RunDir(task.folder).read_config()["config"].get("threads") or threads
     else:
-        config = task.config if task.config.threads else dataclasses.replace(task.config, threads=threads)
-        threads = config.threads
+        config = dataclasses.replace(task.config, threads=threads)
         write_json(task.folder / "train-config.json", config.to_dict())
         arguments = ["--config", str(task.folder / "train-config.json"), "--out", str(task.folder)]
     command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
