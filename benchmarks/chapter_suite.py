@@ -1,7 +1,7 @@
 """Benchmark 2: the chapter's suite end to end with ``lrlab run``, against the book's loop run five times.
 
     LRLAB_DATA_DIR=../shared/data/fashion-mnist python benchmarks/chapter_suite.py      # 10 epochs, ~5 minutes
-    python benchmarks/chapter_suite.py --epochs 30                   # the full suite: 5 runs x 30 epochs
+    python benchmarks/chapter_suite.py --epochs 30 --precision fp32,bf16   # the full suite: 5 runs x 30 epochs
     python benchmarks/chapter_suite.py --epochs 5 --jobs 1,2 --repeat 2 --skip-book   # jobs x threads
 
 lrlab's side is timed for real: ``lrlab run`` on a copy of experiments/d2l-chapter.toml
@@ -11,10 +11,11 @@ every ``lrlab train`` process it starts is polled in /proc for its peak resident
 memory (VmHWM).
 
 The book's side is extrapolated, not run 5 x 30 epochs: benchmarks/book_loop.py is
-started once and trains ``--book-epochs`` epochs; one book run of E epochs is taken
-to cost its start (interpreter, imports, data, until its first epoch can begin) +
-its first epoch + (E - 1) x the median of its later epochs (training and evaluation
-each), and the suite five of those in a row, as the book's code runs them.
+started before lrlab's runs and again after them, and trains ``--book-epochs`` epochs
+each time; one book run of E epochs is taken to cost its start (interpreter, imports,
+data, until its first epoch can begin) + its first epoch (median of the two) + (E - 1) x
+the median of the later epochs (training and evaluation each), and the suite five of
+those in a row, as the book's code runs them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def one_seed_copy(folder: Path, epochs: int, precision: str) -> Path:
     return path
 
 
-def run_lrlab(toml: Path, out: Path, jobs: int) -> dict:
+def run_lrlab(toml: Path, out: Path, jobs: int, precision: str) -> dict:
     """``lrlab run TOML --out OUT --jobs JOBS``: wall time, each run's peak RSS and final numbers."""
     command = [sys.executable, "-m", "lrlab", "run", str(toml), "--out", str(out), "--jobs", str(jobs)]
     started = time.perf_counter()
@@ -67,7 +68,8 @@ def run_lrlab(toml: Path, out: Path, jobs: int) -> dict:
     log = process.stdout.read()
     if process.returncode != 0:
         raise SystemExit(f"lrlab run failed ({process.returncode}):\n{log}")
-    return {"jobs": jobs, "wall_seconds": wall, "peak_rss_mb": sorted(peaks.values()), "runs": run_results(out)}
+    return {"jobs": jobs, "precision": precision, "wall_seconds": wall, "peak_rss_mb": sorted(peaks.values()),
+            "runs": run_results(out)}
 
 
 def poll_peaks(marker: str, peaks: dict[int, float]) -> None:
@@ -108,27 +110,36 @@ def measure_book(epochs: int) -> dict:
     return {"start_seconds": start, "epochs": rows, **rss}
 
 
-def book_suite_seconds(book: dict, epochs: int) -> float:
-    first, later = book["epochs"][0], book["epochs"][1:] or book["epochs"]
-    per_epoch = statistics.median(r["train_seconds"] for r in later) + statistics.median(r["eval_seconds"] for r in later)
-    one_run = book["start_seconds"] + first["train_seconds"] + first["eval_seconds"] + (epochs - 1) * per_epoch
-    return RUNS * one_run
+def later_epochs(books: list[dict]) -> list[dict]:
+    """Every measured epoch but each process's first (its warm-up)."""
+    return [row for book in books for row in (book["epochs"][1:] or book["epochs"])]
+
+
+def book_suite_seconds(books: list[dict], epochs: int) -> float:
+    """The extrapolated suite: per run, the median start and first epoch, then the median later epoch."""
+    median = statistics.median
+    later = later_epochs(books)
+    per_epoch = median(r["train_seconds"] for r in later) + median(r["eval_seconds"] for r in later)
+    first = median(b["start_seconds"] + b["epochs"][0]["train_seconds"] + b["epochs"][0]["eval_seconds"] for b in books)
+    return RUNS * (first + (epochs - 1) * per_epoch)
 
 
 def report(result: dict) -> str:
     lines = []
-    book = result.get("book")
-    if book:
+    books = result.get("book", [])
+    for when, book in zip(("before", "after"), books):
         later = book["epochs"][1:] or book["epochs"]
-        lines.append(f"book loop: start {book['start_seconds']:.1f} s, first epoch "
+        lines.append(f"book loop ({when} lrlab): start {book['start_seconds']:.1f} s, first epoch "
                      f"{book['epochs'][0]['train_seconds']:.1f} + {book['epochs'][0]['eval_seconds']:.1f} s eval, later epochs "
                      f"{statistics.median(r['train_seconds'] for r in later):.2f} + "
                      f"{statistics.median(r['eval_seconds'] for r in later):.2f} s eval (median of {len(later)}); "
                      f"peak RSS {book['peak_rss_mb']:.0f} MB + workers {book['peak_rss_children_mb']:.0f} MB")
-        lines.append(f"book loop x {RUNS} runs x {result['epochs']} epochs (extrapolated): {result['book_seconds']:.0f} s")
+    if books:
+        lines.append(f"book loop x {RUNS} runs x {result['epochs']} epochs (extrapolated from both): "
+                     f"{result['book_seconds']:.0f} s")
     for suite in result["lrlab"]:
-        ratio = f", {result['book_seconds'] / suite['wall_seconds']:.1f}x faster than the book" if book else ""
-        lines.append(f"lrlab run, --jobs {suite['jobs']}, {result['precision']}: {suite['wall_seconds']:.0f} s{ratio}; "
+        ratio = f", {result['book_seconds'] / suite['wall_seconds']:.1f}x faster than the book" if books else ""
+        lines.append(f"lrlab run, --jobs {suite['jobs']}, {suite['precision']}: {suite['wall_seconds']:.0f} s{ratio}; "
                      f"peak RSS per run {', '.join(f'{mb:.0f}' for mb in suite['peak_rss_mb'])} MB")
         for run in suite["runs"]:
             lines.append(f"    {run['run']:14s} {run['status']:9s} epoch {run['epoch_seconds']:.2f} s, "
@@ -143,22 +154,28 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10, help="epochs per run (default 10; the chapter's is 30)")
     parser.add_argument("--jobs", default="2", help="lrlab run --jobs; a comma list runs each (default 2)")
     parser.add_argument("--repeat", type=int, default=1, help="run the list of --jobs this many times, alternating")
-    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
-    parser.add_argument("--book-epochs", type=int, default=3, help="epochs of the book loop to measure (default 3)")
+    parser.add_argument("--precision", default="fp32", help="fp32 or bf16; a comma list runs each (default fp32)")
+    parser.add_argument("--book-epochs", type=int, default=3,
+                        help="epochs of the book loop to measure, before lrlab and again after (default 3)")
     parser.add_argument("--skip-book", action="store_true", help="measure lrlab only")
     parser.add_argument("--json", type=Path, help="also write every number to this file")
     args = parser.parse_args()
-    result = {"epochs": args.epochs, "precision": args.precision, "lrlab": []}
+    precisions = args.precision.split(",")
+    if not set(precisions) <= {"fp32", "bf16"}:
+        parser.error(f"--precision {args.precision}: each must be fp32 or bf16")
+    result = {"epochs": args.epochs, "lrlab": []}
     if not args.skip_book:
-        result["book"] = measure_book(args.book_epochs)
-        result["book_seconds"] = book_suite_seconds(result["book"], args.epochs)
-    jobs = [int(j) for j in args.jobs.split(",")]
+        result["book"] = [measure_book(args.book_epochs)]
+    sides = [(j, p) for j in (int(j) for j in args.jobs.split(",")) for p in precisions]
     with tempfile.TemporaryDirectory(prefix="lrlab-suite-") as folder:
-        toml = one_seed_copy(Path(folder), args.epochs, args.precision)
         for r in range(args.repeat):
-            for j in (jobs if r % 2 == 0 else jobs[::-1]):
-                result["lrlab"].append(run_lrlab(toml, Path(folder) / f"run-{r}-jobs{j}", j))
-                print(f"jobs {j}: {result['lrlab'][-1]['wall_seconds']:.0f} s", file=sys.stderr)
+            for j, precision in (sides if r % 2 == 0 else sides[::-1]):
+                toml = one_seed_copy(Path(folder), args.epochs, precision)
+                result["lrlab"].append(run_lrlab(toml, Path(folder) / f"run-{r}-jobs{j}-{precision}", j, precision))
+                print(f"jobs {j}, {precision}: {result['lrlab'][-1]['wall_seconds']:.0f} s", file=sys.stderr)
+    if not args.skip_book:  # again after: the load may have changed meanwhile
+        result["book"].append(measure_book(args.book_epochs))
+        result["book_seconds"] = book_suite_seconds(result["book"], args.epochs)
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
