@@ -146,6 +146,16 @@ def test_quick_mode_keeps_one_seed_in_its_own_folder(tmp_path, data_dir):
     assert all(run.seeds == (3,) for run in load_experiment(out / "experiment.toml").runs)
 
 
+def test_precision_sets_every_torch_run_in_a_folder_of_its_own(tmp_path, data_dir):
+    experiment = experiment_file(tmp_path, seeds=(0,))
+    result = lrlab("run", str(experiment), "--precision", "bf16", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = tmp_path / "runs" / "tiny-bf16"
+    configs = [json.loads((folder / "config.json").read_text())["config"] for folder in seed_folders(out)]
+    assert [config["precision"] for config in configs] == ["bf16", "bf16"]
+    assert all(run.config(0).precision == "bf16" for run in load_experiment(out / "experiment.toml").runs)
+
+
 def test_an_invalid_experiment_stops_before_anything_runs(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[runs]]\nname = "a"\nschedule = "cosine(20, 0.3, warmup_steps=30)"\n')

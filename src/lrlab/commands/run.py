@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..training.config import PRECISIONS
 from . import UsageError
 
 HELP = "Run an experiment file (TOML): every run x seed as its own process; rerun to resume."
@@ -12,6 +13,7 @@ HELP = "Run an experiment file (TOML): every run x seed as its own process; reru
 EXAMPLE = """examples:
   lrlab run experiments/d2l-chapter.toml --quick --report   # a one-minute preview, into runs/d2l-chapter-quick
   lrlab run experiments/d2l-chapter.toml --jobs 2           # the full chapter, into runs/d2l-chapter
+  lrlab run experiments/d2l-chapter.toml --precision bf16   # its torch runs in bfloat16, into runs/d2l-chapter-bf16
 
 Running the same command again skips finished runs and resumes interrupted ones.
 """
@@ -22,20 +24,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("experiment", metavar="EXPERIMENT.toml", help="the experiment file")
     parser.add_argument("--jobs", type=int, metavar="N", help="runs at once (default: one per core)")
-    parser.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<file name>, or runs/<file name>-quick)")
+    parser.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<file name>, plus -quick and -<precision> if given)")
     parser.add_argument("--quick", action="store_true",
                         help="a preview: small data subsets and the first seed only (the run folder says so)")
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="for every torch run; bf16: convolutions multiply in bfloat16, faster on CPUs with "
+                             "AVX512-BF16 or AMX (default: each run's own, fp32 unless the file says)")
     parser.add_argument("--report", action="store_true", help="write the report (DIR/report) at the end")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs={args.jobs} is invalid: must be an integer >= 1")
-    from ..experiments import load_experiment, run_experiment
+    from ..experiments import load_experiment, run_experiment, with_precision
 
     experiment = load_experiment(args.experiment)
-    stem = Path(args.experiment).stem
-    out = Path(args.out) if args.out else Path("runs") / (f"{stem}-quick" if args.quick else stem)
+    if args.precision:
+        experiment = with_precision(experiment, args.precision)
+    out = Path(args.out) if args.out else default_out(args.experiment, args.quick, args.precision)
     statuses = run_experiment(experiment, out, jobs=args.jobs, quick=args.quick)
     unfinished = sorted(name for name, status in statuses.items() if status not in ("completed", "diverged"))
     if args.report:
@@ -46,3 +52,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"not finished: {', '.join(unfinished)} (see their train.log); run the same command again to resume")
         return 1
     return 0
+
+
+def default_out(experiment: str, quick: bool, precision: str | None) -> Path:
+    """runs/<file name>, with -quick and -<precision> when asked, so that no two ask for one folder.
+
+    >>> default_out("experiments/d2l-chapter.toml", quick=True, precision="bf16").as_posix()
+    'runs/d2l-chapter-quick-bf16'
+    """
+    suffixes = ["quick"] * quick + [precision] * bool(precision)
+    return Path("runs") / "-".join([Path(experiment).stem, *suffixes])

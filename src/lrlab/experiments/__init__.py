@@ -5,10 +5,11 @@
 >>> run_experiment(experiment, "runs/d2l-chapter", quick=True)    # doctest: +SKIP
 """
 
-from .config import Experiment, ExperimentError, Run, experiment_from_dict, load_experiment, quick_version
+from .config import (Experiment, ExperimentError, Run, experiment_from_dict, load_experiment, quick_version,
+                     with_precision)
 from .runner import run_experiment
 
 __all__ = [
     "Experiment", "ExperimentError", "Run",
-    "experiment_from_dict", "load_experiment", "quick_version", "run_experiment",
+    "experiment_from_dict", "load_experiment", "quick_version", "run_experiment", "with_precision",
 ]

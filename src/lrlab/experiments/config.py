@@ -150,6 +150,20 @@ def quick_version(experiment: Experiment) -> Experiment:
     )
 
 
+def with_precision(experiment: Experiment, precision: str) -> Experiment:
+    """The experiment with ``precision`` for each of its torch runs (the one backend that has
+    bf16); other runs are left as they are.
+
+    >>> e = experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)"},
+    ...                                    {"name": "b", "schedule": "constant(0.3)", "backend": "keras"}]})
+    >>> [run.config(0).precision for run in with_precision(e, "bf16").runs]
+    ['bf16', 'fp32']
+    """
+    return dataclasses.replace(experiment, runs=tuple(
+        dataclasses.replace(run, settings={**run.settings, "precision": precision}) if run.backend == "torch" else run
+        for run in experiment.runs))
+
+
 def _quick(settings: dict[str, Any]) -> dict[str, Any]:
     small = dict(settings)
     for key, limit in QUICK.items():
