@@ -23,9 +23,11 @@ OMP_WAIT_POLICY below; spinning ones were slower still beside another job) again
 from __future__ import annotations
 
 import ctypes
+import operator
 import os
 import platform
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial, reduce
 from pathlib import Path
 from typing import Callable
 
@@ -95,17 +97,18 @@ class TorchBackend:
     def _update(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One SGD update on ``batch``; returns its summed loss and its correct count."""
         parts = [part for part in batch.tensor_split(self.threads) if len(part)]
-        results = self._map(self._gradients, parts)
-        for i, parameter in enumerate(self.model.parameters()):
-            parameter.grad = sum(grads[i] for _, _, grads in results) / len(batch)
+        results = self._map(partial(self._gradients, scale=1 / len(batch)), parts)
+        for parameter, *grads in zip(self.model.parameters(), *(grads for _, _, grads in results)):
+            parameter.grad = reduce(operator.add, grads)  # in a fixed order: the same numbers every time
         self.optimizer.step()
         return sum(loss for loss, _, _ in results), sum(hits for _, hits, _ in results)
 
-    def _gradients(self, batch: torch.Tensor):
+    def _gradients(self, batch: torch.Tensor, scale: float):
+        """The summed loss and correct count of ``batch``, and ``scale`` x its loss's gradients."""
         x, y = self.train_x.index_select(0, batch), self.train_y.index_select(0, batch)
         logits = forward(self.model, x, self.conv_dtype)
         loss = F.cross_entropy(logits, y, reduction="sum")
-        grads = torch.autograd.grad(loss, list(self.model.parameters()))
+        grads = torch.autograd.grad(loss * scale, list(self.model.parameters()))
         return loss.detach().double(), (logits.detach().argmax(1) == y).sum(), grads
 
     def evaluate(self) -> float:

@@ -38,7 +38,7 @@ RUN_OPTIONS = [
     ("--test-subset", int, "N", "test on the first N examples only"),
     ("--data-dir", str, "DIR", "a folder with the Fashion-MNIST files (default: $LRLAB_DATA_DIR, else download)"),
     ("--threads", int, "N", "CPU threads for the framework"),
-    ("--precision", str, "{fp32,bf16}", "bf16: the torch backend's convolutions multiply in bfloat16 (default fp32)"),
+    ("--precision", str, "{fp32,bf16}", "bf16: the torch backend's convolutions and first dense layer multiply in bfloat16 (default fp32)"),
 ]
 
 

@@ -27,8 +27,9 @@ class TrainConfig:
     LeNet: ReLU, max pooling) or ``"lenet-d2l-tf"`` (the book's TensorFlow variant:
     average pooling, sigmoid on the 84 layer). ``train_subset``/``test_subset`` keep
     the first N examples, for quick runs and tests. With ``precision="bf16"`` (torch only)
-    the convolutions multiply in bfloat16, everything else stays float32: faster
-    on a CPU with AVX-512 BF16, accuracy within seed noise (benchmarks/README.md).
+    the convolutions and the first dense layer (97% of the multiply-adds) multiply in
+    bfloat16; weights, their updates and the last two layers stay float32: faster on a
+    CPU with AVX-512 BF16 or AMX, accuracy within seed noise (benchmarks/README.md).
 
     >>> TrainConfig(schedule="constant(0.3)", epochs=2).unit
     'epoch'
