@@ -27,7 +27,7 @@ from lrlab.training.config import TrainConfig
 from lrlab.training.loop import epoch_order
 
 GROUPS = (  # first match wins: (group, substrings of an operator's name)
-    ("convolution backward", ("convolution_backward", "Conv2dBackward")),
+    ("convolution backward", ("convolution_backward", "Conv2dBackward", "PhaseConvBackward")),
     ("convolution forward", ("convolution", "conv2d")),
     ("pooling (+ ReLU)", ("pool", "maximum", "aten::ge", "aten::gt", "PhaseMax", "aten::stack", "aten::cat",
                           "aten::mul", "aten::sub")),
@@ -70,14 +70,19 @@ def module_epoch(args, data):
     return run
 
 
-def group_of(name: str) -> str:
+def group_of(name: str, shapes=()) -> str:
+    if name in ("aten::mm", "aten::addmm") and any(37 in shape for shape in shapes):
+        # the first convolution's products: (24, 37) weights over (37, n * 196) patches
+        return "convolution backward" if any(37 == shape[-1] and len(shape) == 2 and shape[0] > 37
+                                             for shape in shapes) else "convolution forward"
     return next((group for group, keys in GROUPS if any(key in name for key in keys)), "other")
 
 
 def summary(events, total_us: float) -> str:
     shares: dict[str, float] = {}
     for event in events:
-        shares[group_of(event.key)] = shares.get(group_of(event.key), 0.0) + event.self_cpu_time_total
+        group = group_of(event.key, [tuple(shape) for shape in event.input_shapes if shape])
+        shares[group] = shares.get(group, 0.0) + event.self_cpu_time_total
     rows = sorted(shares.items(), key=lambda item: -item[1])
     return "\n".join(f"  {group:42s} {us / total_us:6.1%}" for group, us in rows)
 
