@@ -108,7 +108,7 @@ def mxnet_python():
     return python
 
 
-def test_lrlab_train_from_here_trains_in_the_mxnet_environment(tmp_path, mxnet_python):
+def test_lrlab_train_from_here_trains_in_the_mxnet_environment(tmp_path, mxnet_python, fashion_mnist):
     done = lrlab([*TRAIN, "--out", str(tmp_path / "run")], LRLAB_MXNET_PYTHON=mxnet_python)
     assert done.returncode == 0, done.stderr
     document = json.loads((tmp_path / "run" / "config.json").read_text())

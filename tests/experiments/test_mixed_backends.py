@@ -45,7 +45,7 @@ def mxnet_python() -> str:
     return python
 
 
-def test_torch_keras_and_mxnet_runs_in_one_experiment_and_one_report(tmp_path, mxnet_python):
+def test_torch_keras_and_mxnet_runs_in_one_experiment_and_one_report(tmp_path, mxnet_python, fashion_mnist):
     experiment = tmp_path / "mixed.toml"
     experiment.write_text(MIXED)
     result = subprocess.run([sys.executable, "-m", "lrlab", "run", str(experiment), "--out", str(tmp_path / "out"),

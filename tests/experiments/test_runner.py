@@ -72,7 +72,7 @@ def test_epochs_done_counts_finished_lines_only(tmp_path):
     assert task.epochs_done() == 2
 
 
-def test_the_last_training_gets_the_cores_the_others_have_freed(tmp_path, monkeypatch):
+def test_the_last_training_gets_the_cores_the_others_have_freed(tmp_path, monkeypatch, fashion_mnist):
     """Three trainings, two at a time on two cores: one thread each for the first two; the third
     (alone at the end) gets both cores, and starts only once both others have finished."""
     monkeypatch.setattr(runner, "_cores", lambda: 2)
