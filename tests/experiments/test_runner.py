@@ -87,3 +87,19 @@ def test_the_last_training_gets_the_cores_the_others_have_freed(tmp_path, monkey
     assert threads == [1, 1, 2]
     started_last = (folders[2] / "train-config.json").stat().st_mtime
     assert all((folder / "summary.json").stat().st_mtime <= started_last for folder in folders[:2])
+
+
+def test_by_default_three_trainings_share_two_cores_at_once(tmp_path, monkeypatch, fashion_mnist):
+    """Without jobs, 3 trainings on 2 cores start together on one thread each (default_jobs),
+    rather than two and then one alone on both cores."""
+    monkeypatch.setattr(runner, "_cores", lambda: 2)
+    experiment = experiment_from_dict({
+        "defaults": {"epochs": 1, "train_subset": 1000, "test_subset": 500, "seeds": [0]},
+        "runs": [{"name": name, "schedule": "constant(0.1)"} for name in ("a", "b", "c")],
+    })
+    assert set(runner.run_experiment(experiment, tmp_path).values()) == {"completed"}
+    folders = [tmp_path / name / "seed-0" for name in ("a", "b", "c")]
+    threads = [json.loads((folder / "config.json").read_text())["config"]["threads"] for folder in folders]
+    assert threads == [1, 1, 1]
+    started_last = (folders[2] / "train-config.json").stat().st_mtime
+    assert all(started_last < (folder / "summary.json").stat().st_mtime for folder in folders[:2])

@@ -72,7 +72,7 @@ class Task:
 
 def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None = None,
                    quick: bool = False) -> dict[str, str]:
-    """Train every seed of every run into ``out_dir``, ``jobs`` at a time (default: one per core).
+    """Train every seed of every run into ``out_dir``, ``jobs`` at a time (default: :func:`default_jobs`).
 
     Returns each task's final status, e.g. ``{"cosine/seed-0": "completed"}``.
     Raises KeyboardInterrupt after Ctrl-C, once every child has stopped cleanly.
@@ -80,7 +80,7 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     experiment = quick_version(experiment) if quick else experiment
     out = Path(out_dir)
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
-    jobs = max(1, min(jobs or _cores(), len(pairs)))
+    jobs = max(1, min(jobs or default_jobs(len(pairs), _cores()), len(pairs)))
     plan = thread_plan(len(pairs), jobs, _cores())
     tasks = [Task(run, seed, out / run.name / f"seed-{seed}", threads)
              for (run, seed), threads in zip(pairs, plan)]
@@ -92,13 +92,37 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     _write_experiment(experiment, out, quick)
     todo = [task for task in tasks if task.status() not in FINISHED]
     tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
-               f"finished already, {len(todo)} to train, {jobs} at a time {_describe(plan)}, in {out}")
+               f"finished already, {len(todo)} to train, {jobs} at a time on {_cores()} cores {_describe(plan)}, in {out}")
     _write_index(experiment, tasks, out, quick)  # now too: a report works even if we are killed
     try:
         _run_all(todo, tasks, jobs)
     finally:
         _write_index(experiment, tasks, out, quick)
     return {task.name: task.status() for task in tasks}
+
+
+def default_jobs(trainings: int, cores: int) -> int:
+    """How many of ``trainings`` to run at once on ``cores`` when ``--jobs`` is not given.
+
+    One per core, or up to half as many again when that makes the last round fill every
+    core: the chapter's 5 runs on 2 cores train 3 at a time, then 2, each on one thread,
+    instead of 2, 2, then 1 on both cores. Three one-thread trainings sharing two cores lose
+    ~4% each to time-slicing, where two threads on one training reach only 1.3-1.5x of one
+    and every round starts processes (benchmarks/README.md: 12-15% sooner on the chapter).
+
+    >>> default_jobs(5, cores=2), default_jobs(15, cores=2), default_jobs(3, cores=2)
+    (3, 3, 3)
+    >>> default_jobs(4, cores=2), default_jobs(7, cores=2), default_jobs(1, cores=2)
+    (2, 2, 1)
+    >>> default_jobs(15, cores=8), default_jobs(20, cores=8)
+    (8, 10)
+    """
+    if trainings <= cores:
+        return trainings
+    for jobs in range(cores, cores + cores // 2 + 1):
+        if trainings % jobs == 0 or trainings % jobs >= cores:
+            return jobs
+    return cores
 
 
 def thread_plan(trainings: int, jobs: int, cores: int) -> list[int]:
