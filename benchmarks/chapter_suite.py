@@ -2,7 +2,7 @@
 
     LRLAB_DATA_DIR=../shared/data/fashion-mnist python benchmarks/chapter_suite.py      # 10 epochs, ~5 minutes
     python benchmarks/chapter_suite.py --epochs 30 --precision fp32,bf16   # the full suite: 5 runs x 30 epochs
-    python benchmarks/chapter_suite.py --epochs 5 --jobs 1,2 --repeat 2 --skip-book   # jobs x threads
+    python benchmarks/chapter_suite.py --epochs 5 --jobs default,1,2 --repeat 2 --skip-book   # runs at once x threads
 
 lrlab's side is timed for real: ``lrlab run`` on a copy of experiments/d2l-chapter.toml
 cut to one seed (seed 0) and ``--epochs``, from the command's start to its end
@@ -55,9 +55,11 @@ def one_seed_copy(folder: Path, epochs: int, precision: str) -> Path:
     return path
 
 
-def run_lrlab(toml: Path, out: Path, jobs: int, precision: str) -> dict:
-    """``lrlab run TOML --out OUT --jobs JOBS``: wall time, each run's peak RSS and final numbers."""
-    command = [sys.executable, "-m", "lrlab", "run", str(toml), "--out", str(out), "--jobs", str(jobs)]
+def run_lrlab(toml: Path, out: Path, jobs: str, precision: str) -> dict:
+    """``lrlab run TOML --out OUT [--jobs JOBS]`` (no ``--jobs`` for "default"): wall time, each
+    run's peak RSS and final numbers."""
+    command = [sys.executable, "-m", "lrlab", "run", str(toml), "--out", str(out)]
+    command += [] if jobs == "default" else ["--jobs", jobs]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peaks: dict[int, float] = {}
@@ -152,7 +154,9 @@ def report(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10, help="epochs per run (default 10; the chapter's is 30)")
-    parser.add_argument("--jobs", default="2", help="lrlab run --jobs; a comma list runs each (default 2)")
+    parser.add_argument("--jobs", default="default",
+                        help="lrlab run --jobs, or 'default' for none (lrlab's own choice: 3 for 5 runs on "
+                             "2 cores); a comma list runs each (default: default)")
     parser.add_argument("--repeat", type=int, default=1, help="run the list of --jobs this many times, alternating")
     parser.add_argument("--precision", default="fp32", help="fp32 or bf16; a comma list runs each (default fp32)")
     parser.add_argument("--book-epochs", type=int, default=3,
@@ -163,10 +167,12 @@ def main() -> None:
     precisions = args.precision.split(",")
     if not set(precisions) <= {"fp32", "bf16"}:
         parser.error(f"--precision {args.precision}: each must be fp32 or bf16")
+    sides = [(j, p) for j in args.jobs.split(",") for p in precisions]
+    if not all(j == "default" or j.isdigit() for j, _ in sides):
+        parser.error(f"--jobs {args.jobs}: each must be a number or 'default'")
     result = {"epochs": args.epochs, "lrlab": []}
     if not args.skip_book:
         result["book"] = [measure_book(args.book_epochs)]
-    sides = [(j, p) for j in (int(j) for j in args.jobs.split(",")) for p in precisions]
     with tempfile.TemporaryDirectory(prefix="lrlab-suite-") as folder:
         for r in range(args.repeat):
             for j, precision in (sides if r % 2 == 0 else sides[::-1]):
