@@ -72,18 +72,27 @@ def test_epochs_done_counts_finished_lines_only(tmp_path):
     assert task.epochs_done() == 2
 
 
+def three_small_runs():
+    """Runs a, b and c: one seed, one epoch of 1,000 images each."""
+    return experiment_from_dict({
+        "defaults": {"epochs": 1, "train_subset": 1000, "test_subset": 500, "seeds": [0]},
+        "runs": [{"name": name, "schedule": "constant(0.1)"} for name in ("a", "b", "c")],
+    })
+
+
+def trained_with(out):
+    """The run folders of :func:`three_small_runs` in ``out``, and the threads each trained with."""
+    folders = [out / name / "seed-0" for name in ("a", "b", "c")]
+    return folders, [json.loads((folder / "config.json").read_text())["config"]["threads"] for folder in folders]
+
+
 def test_the_last_training_gets_the_cores_the_others_have_freed(tmp_path, monkeypatch, fashion_mnist):
     """Three trainings, two at a time on two cores: one thread each for the first two; the third
     (alone at the end) gets both cores, and starts only once both others have finished."""
     monkeypatch.setattr(runner, "_cores", lambda: 2)
-    experiment = experiment_from_dict({
-        "defaults": {"epochs": 1, "train_subset": 1000, "test_subset": 500, "seeds": [0]},
-        "runs": [{"name": name, "schedule": "constant(0.1)"} for name in ("a", "b", "c")],
-    })
-    statuses = runner.run_experiment(experiment, tmp_path, jobs=2)
+    statuses = runner.run_experiment(three_small_runs(), tmp_path, jobs=2)
     assert set(statuses.values()) == {"completed"}
-    folders = [tmp_path / name / "seed-0" for name in ("a", "b", "c")]
-    threads = [json.loads((folder / "config.json").read_text())["config"]["threads"] for folder in folders]
+    folders, threads = trained_with(tmp_path)
     assert threads == [1, 1, 2]
     started_last = (folders[2] / "train-config.json").stat().st_mtime
     assert all((folder / "summary.json").stat().st_mtime <= started_last for folder in folders[:2])
@@ -93,13 +102,8 @@ def test_by_default_three_trainings_share_two_cores_at_once(tmp_path, monkeypatc
     """Without jobs, 3 trainings on 2 cores start together on one thread each (default_jobs),
     rather than two and then one alone on both cores."""
     monkeypatch.setattr(runner, "_cores", lambda: 2)
-    experiment = experiment_from_dict({
-        "defaults": {"epochs": 1, "train_subset": 1000, "test_subset": 500, "seeds": [0]},
-        "runs": [{"name": name, "schedule": "constant(0.1)"} for name in ("a", "b", "c")],
-    })
-    assert set(runner.run_experiment(experiment, tmp_path).values()) == {"completed"}
-    folders = [tmp_path / name / "seed-0" for name in ("a", "b", "c")]
-    threads = [json.loads((folder / "config.json").read_text())["config"]["threads"] for folder in folders]
+    assert set(runner.run_experiment(three_small_runs(), tmp_path).values()) == {"completed"}
+    folders, threads = trained_with(tmp_path)
     assert threads == [1, 1, 1]
     started_last = (folders[2] / "train-config.json").stat().st_mtime
     assert all(started_last < (folder / "summary.json").stat().st_mtime for folder in folders[:2])
