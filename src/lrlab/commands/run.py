@@ -23,8 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLE
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("experiment", metavar="EXPERIMENT.toml", help="the experiment file")
-    parser.add_argument("--jobs", type=int, metavar="N", help="runs at once (default: one per core, or up to half as many again when that "
-                        "makes the last round fill every core)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="runs at once (default: one per core, or up to half as many again "
+                             "when that makes the last round fill every core)")
     parser.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<file name>, plus -quick and -<precision> if given)")
     parser.add_argument("--quick", action="store_true",
                         help="a preview: small data subsets and the first seed only (the run folder says so)")
