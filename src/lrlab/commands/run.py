@@ -12,7 +12,8 @@ HELP = "Run an experiment file (TOML): every run x seed as its own process; reru
 
 EXAMPLE = """examples:
   lrlab run experiments/d2l-chapter.toml --quick --report   # a one-minute preview, into runs/d2l-chapter-quick
-  lrlab run experiments/d2l-chapter.toml --jobs 2           # the full chapter, into runs/d2l-chapter
+  lrlab run experiments/d2l-chapter.toml                    # the full chapter, into runs/d2l-chapter
+  lrlab run experiments/d2l-chapter.toml --jobs 1           # one training at a time, on every core
   lrlab run experiments/d2l-chapter.toml --precision bf16   # its torch runs in bfloat16, into runs/d2l-chapter-bf16
 
 Running the same command again skips finished runs and resumes interrupted ones.
