@@ -80,8 +80,9 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     experiment = quick_version(experiment) if quick else experiment
     out = Path(out_dir)
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
-    jobs = max(1, min(jobs or default_jobs(len(pairs), _cores()), len(pairs)))
-    plan = thread_plan(len(pairs), jobs, _cores())
+    cores = _cores()
+    jobs = max(1, min(jobs or default_jobs(len(pairs), cores), len(pairs)))
+    plan = thread_plan(len(pairs), jobs, cores)
     tasks = [Task(run, seed, out / run.name / f"seed-{seed}", threads)
              for (run, seed), threads in zip(pairs, plan)]
     for task in tasks:
@@ -92,7 +93,7 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     _write_experiment(experiment, out, quick)
     todo = [task for task in tasks if task.status() not in FINISHED]
     tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
-               f"finished already, {len(todo)} to train, {jobs} at a time on {_cores()} cores {_describe(plan)}, in {out}")
+               f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores {_describe(plan)}, in {out}")
     _write_index(experiment, tasks, out, quick)  # now too: a report works even if we are killed
     try:
         _run_all(todo, tasks, jobs)
