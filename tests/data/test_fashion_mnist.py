@@ -12,7 +12,8 @@ import os
 import numpy as np
 import pytest
 
-from lrlab.data import DataError, FashionMNIST, find_data_dir, load_fashion_mnist
+from lrlab.data import DataError, ImageDataset, find_data_dir, load_fashion_mnist
+from lrlab.data.fashion_mnist import CLASSES
 from lrlab.data.fashion_mnist import default_cache_dir
 
 
@@ -54,7 +55,7 @@ def test_explicit_dir_beats_env_beats_cache(tmp_path, tiny, monkeypatch, cache):
 
 def test_load_tiny(tmp_path, tiny):
     data = load_fashion_mnist(tiny.write(tmp_path / "d"), resources=tiny.table)
-    assert isinstance(data, FashionMNIST) and repr(data) == "FashionMNIST(train=12, test=5)"
+    assert isinstance(data, ImageDataset) and repr(data) == "ImageDataset('fashion-mnist', train=12, test=5)"
     np.testing.assert_array_equal(data.train_images, tiny.arrays["train_images"])
     np.testing.assert_array_equal(data.test_labels, tiny.arrays["test_labels"])
     assert data.train_images.dtype == np.uint8 and data.train_labels.dtype == np.int64
@@ -139,7 +140,7 @@ def test_wrong_md5_in_explicit_dir(tmp_path, mirror, tiny):
 
 def test_cache_downloads_missing_files_then_works_offline(mirror, cache):
     data = load_fashion_mnist(resources=mirror)
-    assert repr(data) == "FashionMNIST(train=12, test=5)"
+    assert repr(data) == "ImageDataset('fashion-mnist', train=12, test=5)"
     assert listing(cache) == sorted(r.filename for r in mirror)
     offline = dataclasses.replace(mirror, mirrors=())
     assert find_data_dir(resources=offline, download=False) == cache
@@ -232,45 +233,13 @@ class TestFashionMNIST:
     def data(self, tmp_path, tiny):
         return load_fashion_mnist(tiny.write(tmp_path / "d"), resources=tiny.table)
 
-    def test_classes(self, data):
-        assert (
-            len(data.classes) == 10 and data.classes[0] == "T-shirt/top" and data.classes[9] == "Ankle boot"
-        )
-        assert FashionMNIST.classes == data.classes
+    def test_an_image_dataset_with_the_ten_classes(self, data):
+        assert isinstance(data, ImageDataset) and data.name == "fashion-mnist"
+        assert data.classes == CLASSES and data.num_classes == 10
+        assert data.classes[0] == "T-shirt/top" and data.classes[9] == "Ankle boot"
+        assert data.image_shape == (1, 28, 28)
 
     def test_as_float32(self, data, tiny):
         x, y = data.as_float32("train")
         assert x.shape == (12, 1, 28, 28) and x.dtype == np.float32 and y.dtype == np.int64
         np.testing.assert_array_equal(x[:, 0] * 255, tiny.arrays["train_images"].astype(np.float32))
-        assert x.flags.writeable
-        x_last, _ = data.as_float32("test", channels_last=True)
-        assert x_last.shape == (5, 28, 28, 1)
-
-    def test_as_float32_range(self):
-        images = np.array([[[0] * 28] * 28, [[255] * 28] * 28], np.uint8)
-        labels = np.zeros(2, np.int64)
-        x, _ = FashionMNIST(images, labels, images, labels).as_float32("test")
-        assert x.min() == 0.0 and x.max() == 1.0
-
-    def test_subset(self, data):
-        small = data.subset(4, 2)
-        assert repr(small) == "FashionMNIST(train=4, test=2)"
-        np.testing.assert_array_equal(small.train_images, data.train_images[:4])
-        np.testing.assert_array_equal(small.test_labels, data.test_labels[:2])
-        assert repr(data.subset(3)) == "FashionMNIST(train=3, test=5)"
-        assert repr(data.subset(np.int64(0), 0)) == "FashionMNIST(train=0, test=0)"
-
-    @pytest.mark.parametrize("n_train, n_test", [(13, 1), (-1, 1), (1, 6), (2.0, 1), (True, 1)])
-    def test_subset_bounds(self, data, n_train, n_test):
-        with pytest.raises(ValueError, match="is invalid: must be an integer from 0 to"):
-            data.subset(n_train, n_test)
-
-    def test_unknown_split(self, data):
-        with pytest.raises(ValueError, match="split must be 'train' or 'test', not 'valid'"):
-            data.as_float32("valid")
-
-    def test_frozen(self, data):
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            data.train_images = None
-        with pytest.raises(ValueError):
-            data.train_labels[0] = 3

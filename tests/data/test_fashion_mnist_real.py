@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lrlab.data import find_data_dir, load_fashion_mnist
+from lrlab.data import find_data_dir, load_dataset, load_fashion_mnist
 from lrlab.data.checksum import file_md5
 from lrlab.data.resources import FASHION_MNIST
 
@@ -65,3 +65,8 @@ def test_subset(data):
     small = data.subset(1000, 200)
     assert small.train_images.shape == (1000, 28, 28) and small.test_labels.shape == (200,)
     assert np.shares_memory(small.train_images, data.train_images)
+
+
+def test_found_by_name_in_the_dataset_registry(real_data_dir, data):
+    assert load_dataset("fashion-mnist", str(real_data_dir)).fingerprint == data.fingerprint
+    assert len(data.fingerprint) == 16 and data.fingerprint == data.subset(100, 10).fingerprint

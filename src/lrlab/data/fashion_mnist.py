@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
 from . import checksum
+from .dataset import SPLITS, ImageDataset
 from .download import download_file
 from .errors import DataError
 from .idx import ADVICE, read_idx
@@ -41,13 +40,13 @@ from .resources import FASHION_MNIST, Resource, ResourceTable
 __all__ = [
     "CLASSES",
     "ENV_VAR",
-    "FashionMNIST",
     "clear_caches",
     "default_cache_dir",
     "find_data_dir",
     "load_fashion_mnist",
 ]
 
+NAME = "fashion-mnist"
 ENV_VAR = "LRLAB_DATA_DIR"
 CLASSES = (
     "T-shirt/top",
@@ -62,78 +61,6 @@ CLASSES = (
     "Ankle boot",
 )
 IMAGE_SHAPE = (28, 28)
-SPLITS = ("train", "test")
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class FashionMNIST:
-    """The four Fashion-MNIST arrays: images uint8 (N, 28, 28), labels int64 (N,).
-
-    The arrays are read-only, because :func:`load_fashion_mnist` hands the same
-    object to every caller in the process; copy before changing them.
-
-    >>> data = load_fashion_mnist()  # doctest: +SKIP
-    >>> data  # doctest: +SKIP
-    FashionMNIST(train=60000, test=10000)
-    >>> data.classes[data.train_labels[0]]  # doctest: +SKIP
-    'Ankle boot'
-    """
-
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    test_images: np.ndarray
-    test_labels: np.ndarray
-
-    classes: ClassVar[tuple[str, ...]] = CLASSES
-
-    def __repr__(self) -> str:
-        return f"FashionMNIST(train={len(self.train_labels)}, test={len(self.test_labels)})"
-
-    def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(images, labels)`` of the ``"train"`` or ``"test"`` split.
-
-        >>> images, labels = data.split("test")  # doctest: +SKIP
-        """
-        if name not in SPLITS:
-            raise ValueError(f"split must be 'train' or 'test', not {name!r}")
-        return getattr(self, f"{name}_images"), getattr(self, f"{name}_labels")
-
-    def as_float32(self, split: str, *, channels_last: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """``(images, labels)`` of a split ready for a network: float32 pixels in [0, 1].
-
-        Images are shaped (N, 1, 28, 28), or (N, 28, 28, 1) with ``channels_last``
-        (Keras); pixels are divided by 255, nothing else (no mean/std
-        normalisation), as in the seed chapter. Each call makes a new array
-        (188 MB for the training split); keep it if you need it twice.
-
-        >>> x, y = data.as_float32("train")  # doctest: +SKIP
-        >>> x.shape, x.dtype, float(x.max()), y.dtype  # doctest: +SKIP
-        ((60000, 1, 28, 28), dtype('float32'), 1.0, dtype('int64'))
-        """
-        images, labels = self.split(split)
-        pixels = (images[..., None] if channels_last else images[:, None]).astype(np.float32)
-        pixels /= np.float32(255)
-        return pixels, labels
-
-    def subset(self, n_train: int, n_test: int | None = None) -> FashionMNIST:
-        """The first ``n_train`` training and ``n_test`` test items (all test items when None).
-
-        Deterministic (no shuffling, no stratification); the official order is
-        already shuffled, so classes come out roughly balanced. Shares memory
-        with this object.
-
-        >>> data.subset(1000, 200)  # doctest: +SKIP
-        FashionMNIST(train=1000, test=200)
-        """
-        return FashionMNIST(*self._head("train", n_train), *self._head("test", n_test))
-
-    def _head(self, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
-        images, labels = self.split(name)
-        if n is None:
-            return images, labels
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= len(labels):
-            raise ValueError(f"n_{name}={n!r} is invalid: must be an integer from 0 to {len(labels)}")
-        return images[:n], labels[:n]
 
 
 def default_cache_dir() -> Path:
@@ -168,7 +95,7 @@ def load_fashion_mnist(
     *,
     download: bool = True,
     resources: ResourceTable = FASHION_MNIST,
-) -> FashionMNIST:
+) -> ImageDataset:
     """Load Fashion-MNIST from the folder :func:`find_data_dir` picks.
 
     Loaded once per process: later calls for the same unchanged files return the
@@ -278,7 +205,7 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=2)
-def _load(stamps: tuple[tuple[str, str, int, int], ...], resources: ResourceTable) -> FashionMNIST:
+def _load(stamps: tuple[tuple[str, str, int, int], ...], resources: ResourceTable) -> ImageDataset:
     paths = {key: Path(path) for key, path, _, _ in stamps}
     arrays = []
     for split in SPLITS:
@@ -286,7 +213,7 @@ def _load(stamps: tuple[tuple[str, str, int, int], ...], resources: ResourceTabl
             (paths[f"{split}_images"], resources[f"{split}_images"]),
             (paths[f"{split}_labels"], resources[f"{split}_labels"]),
         )
-    return FashionMNIST(*arrays)
+    return ImageDataset(NAME, *arrays, CLASSES)
 
 
 def _read_split(images_file: tuple[Path, Resource], labels_file: tuple[Path, Resource]) -> list[np.ndarray]:
