@@ -36,7 +36,7 @@ test-main: venv mxnet-env
 test-mxnet: mxnet-env
 	$(MXNET_VENV)/bin/python -m pytest -o addopts=-ra tests/schedules tests/data tests/adapters/test_mxnet_adapter.py \
 	  tests/backends/test_mxnet_backend.py
-	$(MXNET_VENV)/bin/python -m pytest src/lrlab/schedules src/lrlab/data src/lrlab/adapters/mxnet.py src/lrlab/backends/mxnet.py
+	$(MXNET_VENV)/bin/python -m pytest src/lrlab/schedules src/lrlab/data src/lrlab/adapters/mxnet.py src/lrlab/backends/mxnet.py src/lrlab/models/lenet_mxnet.py
 
 venv: $(VENV)/.ready
 

@@ -3,8 +3,8 @@
 import importlib.util
 
 FRAMEWORK_MODULES = {
-    "mxnet": ["src/lrlab/adapters/mxnet.py", "src/lrlab/backends/mxnet.py", "src/lrlab/backends/mxnet_lenet.py"],
-    "tensorflow": ["src/lrlab/adapters/keras.py", "src/lrlab/backends/keras.py", "src/lrlab/backends/keras_lenet.py"],
+    "mxnet": ["src/lrlab/adapters/mxnet.py", "src/lrlab/backends/mxnet.py", "src/lrlab/models/lenet_mxnet.py"],
+    "tensorflow": ["src/lrlab/adapters/keras.py", "src/lrlab/backends/keras.py", "src/lrlab/models/lenet_keras.py"],
     "torch": ["src/lrlab/adapters/torch.py", "src/lrlab/backends/torch.py", "src/lrlab/backends/torch_lenet.py"],
     "jax": ["src/lrlab/adapters/optax.py"],
 }

@@ -75,13 +75,13 @@ class BookSide:
 class LrlabSide:
     def __init__(self, options: dict) -> None:
         from lrlab.data import load_fashion_mnist
-        from lrlab.training.backend import backend_class
+        from lrlab.backends import backend_class
         from lrlab.training.config import TrainConfig
 
         self.config = TrainConfig(**{"schedule": "constant(0.3)", "epochs": 1000, **options})
         data = load_fashion_mnist(self.config.data_dir).subset(self.config.train_subset, self.config.test_subset)
         self.n_train = len(data.train_labels)
-        self.backend = backend_class(self.config.backend)(self.config, data, self.config.schedule_obj)
+        self.backend = backend_class(self.config.backend)(self.config.job(data))
         self.epochs_done = 0
 
     def epoch(self) -> dict:

@@ -46,7 +46,7 @@ def backend_epoch(args, data):
 
     config = TrainConfig(schedule="constant(0.3)", threads=args.threads, precision=args.precision,
                          train_subset=args.steps * 256)
-    backend = TorchBackend(config, data.subset(config.train_subset), config.schedule_obj)
+    backend = TorchBackend(config.job(data.subset(config.train_subset)))
     return lambda epoch: backend.train_epoch(epoch, epoch_order(0, epoch, config.train_subset), lambda: None)
 
 

@@ -3,7 +3,7 @@
 This file holds no logic of its own. Each command module defines ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``. Errors a user can fix
 (a bad argument, spec, config or experiment file, a missing or damaged data set, a
-framework that is not installed) become one line on stderr and exit status 2, never a
+model or optimizer a framework does not have, a framework that is not installed) become one line on stderr and exit status 2, never a
 traceback. Anything else is a bug and keeps its traceback.
 """
 
@@ -13,17 +13,19 @@ import argparse
 import importlib
 import sys
 
+from .backends import BackendUnavailable
 from .commands import COMMANDS, UsageError
 from .data.errors import DataError
 from .experiments.config import ExperimentError
+from .models import ModelError
+from .optimizers import OptimizerError
 from .report.load import ReportError
 from .schedules import ScheduleError
-from .training.backend import BackendUnavailable
 from .training.config import ConfigError
 from .training.rundir import RunDirError
 
 USER_ERRORS = (UsageError, ScheduleError, ConfigError, RunDirError, ExperimentError, ReportError,
-               DataError, BackendUnavailable)
+               DataError, BackendUnavailable, ModelError, OptimizerError)
 
 
 def build_parser() -> argparse.ArgumentParser:

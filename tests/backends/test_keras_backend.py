@@ -12,8 +12,8 @@ tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 
 from lrlab.backends.keras import KerasBackend  # noqa: E402
-from lrlab.backends.keras_lenet import build_lenet  # noqa: E402
-from lrlab.training.config import ConfigError  # noqa: E402
+from lrlab import models  # noqa: E402
+from lrlab.training.config import ConfigError, TrainConfig  # noqa: E402
 from lrlab.training.loop import train  # noqa: E402
 from lrlab.training.rundir import RunDir  # noqa: E402
 
@@ -85,12 +85,12 @@ def test_a_huge_rate_ends_the_run_as_diverged_not_a_crash(keras_config, tmp_path
 
 
 def test_both_models_are_the_books_lenets():
-    modern, book = build_lenet("lenet"), build_lenet("lenet-d2l-tf")
+    modern, book = (models.build(name, "keras", (1, 28, 28), 10) for name in ("lenet", "lenet-d2l-tf"))
     assert modern.count_params() == book.count_params() == 61706  # as torch's LeNet
     assert [type(layer).__name__ for layer in book.layers][:4] == ["Conv2D", "AveragePooling2D", "Conv2D", "AveragePooling2D"]
     assert book.layers[-2].activation.__name__ == "sigmoid" and modern.layers[-2].activation.__name__ == "relu"
-    with pytest.raises(ConfigError, match=r"^model='resnet' is invalid for the keras backend: must be one of lenet, lenet-d2l-tf$"):
-        build_lenet("resnet")
+    with pytest.raises(ConfigError, match=r"^model='resnet' is invalid: must be one of lenet, lenet-d2l-tf$"):
+        TrainConfig("constant(0.1)", backend="keras", model="resnet")
 
 
 def run_python(code):
@@ -110,7 +110,7 @@ def test_the_core_never_imports_tensorflow():
 
 def test_without_tensorflow_the_backend_says_how_to_install_it():
     code = ("import sys; sys.modules['tensorflow'] = None\n"
-            "from lrlab.training.backend import BackendUnavailable, backend_class\n"
+            "from lrlab.backends import BackendUnavailable, backend_class\n"
             "try:\n    backend_class('keras')\nexcept BackendUnavailable as error:\n    print(error)\n")
     assert "pip install 'lrlab[keras]'" in run_python(code)
 
@@ -127,7 +127,6 @@ def test_cosine_per_epoch_agrees_with_the_torch_backend(fashion_mnist, tmp_path)
     catches a backend that does not learn or runs another schedule, not a seed's luck.
     """
     torch = pytest.importorskip("torch")  # noqa: F841
-    from lrlab.training.config import TrainConfig
 
     results = {}
     for backend in ("torch", "keras"):

@@ -17,7 +17,7 @@ with warnings.catch_warnings():
     mx = pytest.importorskip("mxnet")
 
 from lrlab.backends.mxnet import MXNetBackend  # noqa: E402
-from lrlab.backends.mxnet_lenet import build_lenet  # noqa: E402
+from lrlab.models.lenet_mxnet import lenet, lenet_d2l_tf  # noqa: E402
 from lrlab.cli import main  # noqa: E402
 from lrlab.training.loop import epoch_order, train  # noqa: E402
 from lrlab.training.rundir import RunDir  # noqa: E402
@@ -34,7 +34,7 @@ def weights(net):
 
 
 def test_the_chapters_lenet_and_the_books_tensorflow_variant():
-    modern, tf = build_lenet("lenet"), build_lenet("lenet-d2l-tf")
+    modern, tf = lenet(), lenet_d2l_tf()
     assert layers(modern) == [("Conv2D", "relu"), ("MaxPool2D", None), ("Conv2D", "relu"), ("MaxPool2D", None),
                               ("Dense", "relu"), ("Dense", "relu"), ("Dense", None)]
     assert layers(tf) == [("Conv2D", "relu"), ("AvgPool2D", None), ("Conv2D", "relu"), ("AvgPool2D", None),
@@ -51,7 +51,7 @@ def test_the_chapters_lenet_and_the_books_tensorflow_variant():
 def test_init_depends_on_the_seed_only(tiny_config, fashion_mnist):
     def initial(seed):
         config = tiny_config(backend="mxnet", seed=seed)
-        return weights(MXNetBackend(config, fashion_mnist.subset(1000, 500), config.schedule_obj).net)
+        return weights(MXNetBackend(config.job(fashion_mnist.subset(1000, 500))).net)
 
     first, again, other = initial(1), initial(1), initial(2)
     assert all((a == b).all() for a, b in zip(first, again))
@@ -61,10 +61,12 @@ def test_init_depends_on_the_seed_only(tiny_config, fashion_mnist):
 def test_one_epoch_reports_the_first_and_last_rates_and_batches(tiny_config, fashion_mnist):
     config = tiny_config(backend="mxnet", schedule="linear(0.1, 0.0, 20)", unit="step", train_subset=950)
     data = fashion_mnist.subset(950, 500)
-    trainer, batches = MXNetBackend(config, data, config.schedule_obj), []
+    trainer, batches = MXNetBackend(config.job(data)), []
     stats = trainer.train_epoch(0, epoch_order(0, 0, 950), lambda: batches.append(1))
     assert len(batches) == 10 and (stats.lr_first, stats.lr_last) == (0.1, config.schedule_obj(9))  # the last of 50
-    assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1 and 0 <= trainer.evaluate() <= 1
+    assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1
+    test = trainer.evaluate()
+    assert set(test) == {"test_acc", "test_loss"} and 0 <= test["test_acc"] <= 1 and 0 < test["test_loss"] < 3
 
 
 def test_one_epoch_on_10k_examples_learns(tiny_config, tmp_path):

@@ -14,7 +14,7 @@ import pytest
 
 from lrlab.backends import mxnet_env
 from lrlab.cli import main
-from lrlab.training.backend import BackendUnavailable
+from lrlab.backends import BackendUnavailable
 
 pytestmark = pytest.mark.skipif(mxnet_env.import_error() is None, reason="MXNet imports here: nothing is handed over")
 

@@ -9,13 +9,13 @@ torch = pytest.importorskip("torch")
 
 from lrlab.backends.torch import TorchBackend  # noqa: E402
 from lrlab.backends.torch_lenet import build_lenet, forward  # noqa: E402
-from lrlab.training.backend import BackendUnavailable, backend_class  # noqa: E402
+from lrlab.backends import BackendUnavailable, backend_class  # noqa: E402
 from lrlab.training.loop import epoch_order  # noqa: E402
 
 
 def backend(config, fashion_mnist):
     data = fashion_mnist.subset(config.train_subset, config.test_subset)
-    return TorchBackend(config, data, config.schedule_obj)
+    return TorchBackend(config.job(data))
 
 
 def layer_names(net):
@@ -71,7 +71,9 @@ def test_one_epoch_reports_the_first_and_last_rates_and_batches(tiny_config, fas
     trainer, batches = backend(config, fashion_mnist), []
     stats = trainer.train_epoch(0, epoch_order(0, 0, 950), lambda: batches.append(1))
     assert len(batches) == 10 and (stats.lr_first, stats.lr_last) == (0.1, config.schedule_obj(9))
-    assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1 and 0 <= trainer.evaluate() <= 1
+    assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1
+    test = trainer.evaluate()
+    assert set(test) == {"test_acc", "test_loss"} and 0 <= test["test_acc"] <= 1 and 0 < test["test_loss"] < 3
 
 
 def test_save_and_load_continue_exactly(tiny_config, fashion_mnist, tmp_path):

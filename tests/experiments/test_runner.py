@@ -12,7 +12,7 @@ import pytest
 from lrlab.experiments import experiment_from_dict
 from lrlab.experiments import runner
 from lrlab.experiments.runner import Task, interpreter
-from lrlab.training.backend import BackendUnavailable
+from lrlab.backends import BackendUnavailable
 
 
 def test_torch_and_keras_run_in_this_python():

@@ -23,17 +23,20 @@ def test_one_epoch_on_10k_examples_learns(tiny_config, tmp_path):
     assert summary["final"]["test_acc"] > 0.6
 
 
-def test_the_run_folder_holds_the_contracts_files(tiny_config, tmp_path, capsys):
+def test_the_run_folder_holds_the_contracts_files(tiny_config, tmp_path, capsys, fashion_mnist):
     out = tmp_path / "run"
     summary = train(tiny_config(epochs=2), out)
     document = json.loads((out / "config.json").read_text())
     assert document["config"] == tiny_config(epochs=2).to_dict()
     assert document["schedule"] == {"name": "constant", "base_lr": 0.1}
     assert document["updates_per_epoch"] == 10 and document["clock_warning"] is None
+    assert document["data"] == {"name": "fashion-mnist", "fingerprint": fashion_mnist.fingerprint,
+                                "image_shape": [1, 28, 28], "classes": 10, "train": 1000, "test": 500}
     assert set(document["versions"]) == {"python", "lrlab", "numpy", "torch"}
     rows = RunDir(out).read_metrics()
     assert [row["epoch"] for row in rows] == [0, 1]
-    assert set(rows[0]) == {"epoch", "lr", "lr_last", "train_loss", "train_acc", "test_acc", *TIMING}
+    assert set(rows[0]) == {"epoch", "lr", "lr_last", "train_loss", "train_acc", "test_acc", "test_loss", *TIMING}
+    assert 0 < rows[1]["test_loss"] < rows[0]["test_loss"] < 2.4  # ln 10 = 2.30 at chance
     assert json.loads((out / "summary.json").read_text()) == summary
     assert summary["status"] == "completed" and summary["final"]["test_acc"] == rows[-1]["test_acc"]
     assert (out / "checkpoint.pt").is_file()

@@ -1,26 +1,60 @@
-"""The interface every framework backend implements, and how a backend is found.
+"""The interface every framework backend implements, and what each one is handed.
 
 The training loop (:mod:`lrlab.training.loop`) owns epochs, data order, metrics,
 files, checkpoints' timing, divergence and progress. A backend owns only what is
-framework-specific: building the model and optimizer (the schedule reaches the
-optimizer through the framework's adapter in :mod:`lrlab.adapters`), one epoch of
-updates in a given order, evaluation, and saving/loading its state.
+framework-specific: building the model (:mod:`lrlab.models`) and the optimizer
+(:mod:`lrlab.optimizers`), the schedule reaching the optimizer through the
+framework's adapter (:mod:`lrlab.adapters`), one epoch of updates in a given order,
+evaluation, and saving/loading its state.
+
+A backend is handed a :class:`Job`, never the training config: everything that decides
+its numbers, and nothing it has no use for (run folders, subsets, the data's folder).
+
+>>> from lrlab.schedules import parse
+>>> job = Job(data=None, schedule=parse("constant(0.3)"), seed=1)
+>>> job.model, job.optimizer, job.optimizer_settings, job.unit, job.batch_size
+('lenet', 'sgd', {}, 'epoch', 256)
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 import numpy as np
-
-from .config import TrainConfig
 
 
 class BackendUnavailable(RuntimeError):
     """The framework a backend needs is not installed or cannot be imported here."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """What a backend trains: the data, the model, the optimizer and schedule, and how.
+
+    ``unit`` is the schedule's clock (``"epoch"``: ``s(e)`` for every update of epoch
+    ``e``; ``"step"``: ``s(t)`` at update ``t``, both 0-based); ``threads`` None means the
+    framework's own default; ``optimizer_settings`` are the optimizer's keyword
+    arguments (for ``sgd``: momentum, nesterov, weight_decay).
+    """
+
+    data: Any
+    """An :class:`lrlab.data.ImageDataset` (already cut to the run's subsets)."""
+    schedule: Any
+    """A :class:`lrlab.schedules.Schedule`."""
+    model: str = "lenet"
+    optimizer: str = "sgd"
+    optimizer_settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    unit: str = "epoch"
+    batch_size: int = 256
+    precision: str = "fp32"
+    threads: int | None = None
+    seed: int = 0
+
+    @property
+    def updates_per_epoch(self) -> int:
+        return updates_per_epoch(len(self.data.train_labels), self.batch_size)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,20 +69,21 @@ class EpochStats:
 
 
 class Backend(Protocol):
-    """One framework's LeNet trainer (see the module docstring for the split of work)."""
+    """One framework's trainer (see the module docstring for the split of work)."""
 
     checkpoint_name: str
     """The checkpoint's file name inside the run folder, e.g. ``"checkpoint.pt"``."""
 
-    def __init__(self, config: TrainConfig, data, schedule) -> None:
-        """Build model, optimizer and adapter; ``data`` is a ``lrlab.data.FashionMNIST``."""
+    def __init__(self, job: Job) -> None:
+        """Build model, optimizer and adapter for ``job``."""
 
     def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
         """Run the updates of ``epoch`` over training examples in ``order`` (batches of
-        ``config.batch_size``, the last one partial), calling ``on_batch`` after each."""
+        ``job.batch_size``, the last one partial), calling ``on_batch`` after each."""
 
-    def evaluate(self) -> float:
-        """Test accuracy of the current model."""
+    def evaluate(self) -> dict[str, float]:
+        """The current model's metrics on the test set: at least ``test_acc`` and ``test_loss``
+        (the mean cross-entropy)."""
 
     def save(self, path: Path, epochs_done: int) -> None:
         """Write everything needed to resume after ``epochs_done`` epochs to ``path``."""
@@ -59,14 +94,14 @@ class Backend(Protocol):
     def versions(self) -> dict[str, str]:
         """The framework's library versions, recorded in the run's config."""
 
+    def close(self) -> None:
+        """Release what the backend opened (thread pools); the process's settings are left as found."""
+
 
 def updates_per_epoch(n_examples: int, batch_size: int) -> int:
-    """Updates in one epoch: the last, partial batch counts (as the book's DataLoader)."""
+    """Updates in one epoch: the last, partial batch counts (as the book's DataLoader).
+
+    >>> updates_per_epoch(60000, 256)
+    235
+    """
     return -(-n_examples // batch_size)
-
-
-def backend_class(name: str) -> type[Backend]:
-    """The backend class called ``name`` (``torch``, ``keras``, ``mxnet``), imported lazily
-    so that the core never imports a framework it does not use."""
-    module = importlib.import_module(f"lrlab.backends.{name}")
-    return module.BACKEND

@@ -1,4 +1,4 @@
-"""The Keras backend: LeNet on Fashion-MNIST in Keras 3 on TensorFlow.
+"""The Keras backend: a model from the registry trained in Keras 3 on TensorFlow.
 
 One compiled update (``tf.function``) gathers a batch by index from the data held as
 tensors, takes an SGD step and adds the batch's loss and correct count to tensors, so
@@ -19,13 +19,12 @@ Not compiled with XLA: ``jit_compile=True`` made an update about 3x slower on a 
 CPU. Runs are bitwise reproducible on CPU for a seed (the same metrics from separate
 processes, and after a resume) without ``enable_op_determinism``.
 
-SGD follows torch's conventions for the extras: ``weight_decay`` is an L2 term added
-to the gradient (Keras's own option would decay the weights apart from it).
-Keras's momentum, ``v = m * v - lr * g``, equals torch's when the rate is constant.
+The optimizer follows torch's conventions for the extras (:mod:`lrlab.optimizers.sgd`):
+``weight_decay`` is an L2 term that the update adds to the gradient (Keras's own option
+would decay the weights apart from it).
 
->>> from lrlab.training.config import TrainConfig
->>> from lrlab.training.backend import backend_class
->>> backend = backend_class("keras")(TrainConfig("constant(0.3)", backend="keras"), data, schedule)  # doctest: +SKIP
+>>> from lrlab.backends import Job, backend_class
+>>> backend = backend_class("keras")(Job(data, schedule))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..training.backend import BackendUnavailable, EpochStats, updates_per_epoch
+from .base import BackendUnavailable, EpochStats, Job
 
 try:
     from ..adapters.keras import KerasSchedule  # first: it quiets TensorFlow's start-up logs
@@ -46,39 +45,41 @@ try:
 except ImportError as error:
     raise BackendUnavailable(f"the keras backend needs TensorFlow and Keras 3 ({error}): pip install 'lrlab[keras]'") from None
 
-from .keras_lenet import build_lenet
+from .. import models, optimizers
 
 EVAL_BATCH = 1000
 INDEX = tf.TensorSpec([None], tf.int64)
-IMAGES, LABELS = tf.TensorSpec([None, 28, 28, 1], tf.float32), tf.TensorSpec([None], tf.int64)
+LABELS = tf.TensorSpec([None], tf.int64)
 
 
 class KerasBackend:
-    """LeNet, SGD and one compiled update step in Keras 3 on TensorFlow (see the module docstring)."""
+    """A model, its optimizer and one compiled update step in Keras 3 on TensorFlow (see the module docstring)."""
 
     checkpoint_name = "checkpoint.npz"
 
-    def __init__(self, config, data, schedule) -> None:
+    def __init__(self, job: Job) -> None:
         _require_tensorflow_backend()
-        _set_threads(config.threads)
-        keras.utils.set_random_seed(config.seed)
-        self.config, self.schedule = config, schedule
-        self.x_train, self.y_train = _tensors(data, "train")
-        self.x_test, self.y_test = _tensors(data, "test")
-        self.updates_per_epoch = updates_per_epoch(len(data.train_labels), config.batch_size)
-        self.model = build_lenet(config.model)
-        self.epoch_rate = tf.Variable(schedule(0), dtype=tf.float64, trainable=False)
-        rate = KerasSchedule(schedule) if config.unit == "step" else (lambda: self.epoch_rate)
-        self.optimizer = keras.optimizers.SGD(learning_rate=rate, momentum=config.momentum)
+        _set_threads(job.threads)
+        keras.utils.set_random_seed(job.seed)
+        self.job, self.schedule = job, job.schedule
+        self.weight_decay = job.optimizer_settings.get("weight_decay", 0.0)
+        self.x_train, self.y_train = _tensors(job.data, "train")
+        self.x_test, self.y_test = _tensors(job.data, "test")
+        self.updates_per_epoch = job.updates_per_epoch
+        self.model = models.build(job.model, "keras", job.data.image_shape, job.data.num_classes)
+        self.epoch_rate = tf.Variable(job.schedule(0), dtype=tf.float64, trainable=False)
+        rate = KerasSchedule(job.schedule) if job.unit == "step" else (lambda: self.epoch_rate)
+        self.optimizer = optimizers.build(job.optimizer, "keras", rate, **job.optimizer_settings)
         self.optimizer.build(self.model.trainable_variables)
         self.loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         self.totals = tf.Variable(tf.zeros(2, tf.float64), trainable=False)  # loss sum, correct
         self._update = tf.function(self._update_step, input_signature=[INDEX])
-        self._correct = tf.function(self._correct_count, input_signature=[IMAGES, LABELS])
+        images = tf.TensorSpec([None, *self.x_test.shape[1:]], tf.float32)
+        self._test_sums = tf.function(self._test_sums_of, input_signature=[images, LABELS])
 
     def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
         self._start_epoch(epoch)
-        size = self.config.batch_size
+        size = self.job.batch_size
         first = last = None
         for start in range(0, len(order), size):
             last = self._update(order[start:start + size])
@@ -87,11 +88,11 @@ class KerasBackend:
         loss_sum, correct = self.totals.numpy()
         return EpochStats(float(loss_sum) / len(order), float(correct) / len(order), float(first), float(last))
 
-    def evaluate(self) -> float:
+    def evaluate(self) -> dict[str, float]:
         n = int(self.y_test.shape[0])
-        correct = sum(self._correct(self.x_test[i:i + EVAL_BATCH], self.y_test[i:i + EVAL_BATCH])
-                      for i in range(0, n, EVAL_BATCH))
-        return int(correct) / n
+        correct, loss = sum(self._test_sums(self.x_test[i:i + EVAL_BATCH], self.y_test[i:i + EVAL_BATCH]).numpy()
+                            for i in range(0, n, EVAL_BATCH))
+        return {"test_acc": int(correct) / n, "test_loss": float(loss) / n}
 
     def save(self, path: Path, epochs_done: int) -> None:
         arrays = {f"model/{i}": w for i, w in enumerate(self.model.get_weights())}
@@ -110,11 +111,14 @@ class KerasBackend:
     def versions(self) -> dict[str, str]:
         return {"tensorflow": tf.__version__, "keras": keras.__version__}
 
+    def close(self) -> None:
+        """Nothing to release: TensorFlow's thread pools belong to the process."""
+
     # -- inside the epoch -----------------------------------------------------------
 
     def _start_epoch(self, epoch: int) -> None:
         self.totals.assign(tf.zeros(2, tf.float64))
-        if self.config.unit == "step":
+        if self.job.unit == "step":
             self.optimizer.iterations.assign(epoch * self.updates_per_epoch)
         else:
             self.epoch_rate.assign(self.schedule(epoch))
@@ -127,15 +131,18 @@ class KerasBackend:
             logits = self.model(x, training=True)
             loss = self.loss(y, logits)
         gradients = tape.gradient(loss, variables)
-        if self.config.weight_decay:
-            gradients = [g + self.config.weight_decay * v for g, v in zip(gradients, variables)]
+        if self.weight_decay:
+            gradients = [g + self.weight_decay * v for g, v in zip(gradients, variables)]
         self.optimizer.apply(gradients, variables)
         n = tf.cast(tf.shape(index)[0], tf.float64)
         self.totals.assign_add(tf.stack([tf.cast(loss, tf.float64) * n, _correct(logits, y)]))
         return rate
 
-    def _correct_count(self, x, y):
-        return _correct(self.model(x, training=False), y)
+    def _test_sums_of(self, x, y):
+        """The correct count and the summed cross-entropy of a test batch."""
+        logits = self.model(x, training=False)
+        n = tf.cast(tf.shape(y)[0], tf.float64)
+        return tf.stack([_correct(logits, y), tf.cast(self.loss(y, logits), tf.float64) * n])
 
 
 def _correct(logits, labels):

@@ -1,5 +1,5 @@
-"""The Apache MXNet backend: a hybridized Gluon LeNet, SGD through a Gluon ``Trainer``
-whose rate comes from :class:`lrlab.adapters.mxnet.MXNetSchedule`.
+"""The Apache MXNet backend: a hybridized Gluon model from the registry, its optimizer in a
+Gluon ``Trainer`` whose rate comes from :class:`lrlab.adapters.mxnet.MXNetSchedule`.
 
 It runs in the MXNet environment only (``bash scripts/mxnet-env.sh``); elsewhere
 importing it raises :class:`BackendUnavailable` saying how to make that environment.
@@ -13,13 +13,11 @@ Both clocks go through the Trainer's own per-update call of the scheduler, and t
 rates reported are the ones it applied (``trainer.learning_rate`` asks the scheduler at
 the count the last update used).
 
-SGD as MXNet has it: ``weight_decay`` is an L2 term added to the gradient, as torch's;
-momentum is ``v = m * v - lr * g`` (Keras's form), equal to torch's when the rate is
-constant.
+The optimizer as :mod:`lrlab.optimizers.sgd` describes it (``weight_decay`` an L2 term
+added to the gradient, as torch's).
 
->>> from lrlab.training.config import TrainConfig
->>> from lrlab.training.backend import backend_class
->>> backend = backend_class("mxnet")(TrainConfig("constant(0.3)", backend="mxnet"), data, schedule)  # doctest: +SKIP
+>>> from lrlab.backends import Job, backend_class
+>>> backend = backend_class("mxnet")(Job(data, schedule))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -32,14 +30,14 @@ from typing import Callable
 
 import numpy as np
 
-from ..training.backend import EpochStats, updates_per_epoch
+from .base import EpochStats, Job
 from .mxnet_env import import_mxnet
 
 mx = import_mxnet()
 from mxnet import autograd, gluon  # noqa: E402
 
+from .. import models, optimizers  # noqa: E402
 from ..adapters.mxnet import MXNetSchedule  # noqa: E402
-from .mxnet_lenet import build_lenet  # noqa: E402
 
 EVAL_BATCH = 2000
 QUEUE = 16
@@ -47,27 +45,23 @@ QUEUE = 16
 
 
 class MXNetBackend:
-    """LeNet on Fashion-MNIST in MXNet Gluon, deterministic on CPU for a given seed and thread count."""
+    """A model from the registry trained in MXNet Gluon, deterministic on CPU for a given seed and thread count."""
 
     checkpoint_name = "checkpoint.mxnet.zip"
 
-    def __init__(self, config, data, schedule) -> None:
-        if config.threads:
-            _set_threads(config.threads)
-        mx.random.seed(config.seed)  # the initial weights; the data order comes from the loop
-        self.batch_size = config.batch_size
-        self.train_x, self.train_y = _arrays(data, "train")
-        self.test_x, self.test_y = _arrays(data, "test")
-        self.net = build_lenet(config.model)
+    def __init__(self, job: Job) -> None:
+        if job.threads:
+            _set_threads(job.threads)
+        mx.random.seed(job.seed)  # the initial weights; the data order comes from the loop
+        self.batch_size = job.batch_size
+        self.train_x, self.train_y = _arrays(job.data, "train")
+        self.test_x, self.test_y = _arrays(job.data, "test")
+        self.net = models.build(job.model, "mxnet", job.data.image_shape, job.data.num_classes)
         self.net.hybridize(static_alloc=True)
         self.loss = gluon.loss.SoftmaxCrossEntropyLoss()
-        scheduler = MXNetSchedule(
-            schedule, unit=config.unit,
-            steps_per_epoch=updates_per_epoch(len(data.train_labels), config.batch_size),
-        )
-        self.trainer = gluon.Trainer(self.net.collect_params(), "sgd", {
-            "lr_scheduler": scheduler, "momentum": config.momentum, "wd": config.weight_decay,
-        })
+        scheduler = MXNetSchedule(job.schedule, unit=job.unit, steps_per_epoch=job.updates_per_epoch)
+        name, options = optimizers.build(job.optimizer, "mxnet", **job.optimizer_settings)
+        self.trainer = gluon.Trainer(self.net.collect_params(), name, {"lr_scheduler": scheduler, **options})
 
     def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
         loss_sum = mx.nd.zeros(1, dtype="float64")
@@ -91,12 +85,16 @@ class MXNetBackend:
         n = len(order)
         return EpochStats(loss_sum.asscalar() / n, correct.asscalar() / n, lr_first, self.trainer.learning_rate)
 
-    def evaluate(self) -> float:
+    def evaluate(self) -> dict[str, float]:
         correct = mx.nd.zeros(1, dtype="float64")
+        loss = mx.nd.zeros(1, dtype="float64")
         for start in range(0, len(self.test_y), EVAL_BATCH):
             x, y = self.test_x[start:start + EVAL_BATCH], self.test_y[start:start + EVAL_BATCH]
-            correct += (self.net(x).argmax(axis=1) == y).sum().astype("float64")
-        return correct.asscalar() / len(self.test_y)
+            logits = self.net(x)
+            correct += (logits.argmax(axis=1) == y).sum().astype("float64")
+            loss += self.loss(logits, y).sum().astype("float64")
+        n = len(self.test_y)
+        return {"test_acc": correct.asscalar() / n, "test_loss": loss.asscalar() / n}
 
     def save(self, path: Path, epochs_done: int) -> None:
         """One zip: the parameters, the Trainer's states (as MXNet pickles them) and ``epochs_done``."""
@@ -118,6 +116,9 @@ class MXNetBackend:
 
     def versions(self) -> dict[str, str]:
         return {"mxnet": mx.__version__, "numpy": np.__version__}
+
+    def close(self) -> None:
+        """Nothing to release: MXNet's engine and thread count belong to the process."""
 
 
 def _set_threads(threads: int) -> None:

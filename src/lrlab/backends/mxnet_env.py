@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..training.backend import BackendUnavailable
+from .base import BackendUnavailable
 
 ENV_VAR = "LRLAB_MXNET_PYTHON"
 LOCAL_VENV = Path(__file__).resolve().parents[3] / ".venv-mxnet"

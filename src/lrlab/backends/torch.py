@@ -15,7 +15,7 @@ step; on 2 cores a step took 13-16 ms that way (waiting threads asleep, see
 OMP_WAIT_POLICY below; spinning ones were slower still beside another job) against
 10-11 ms split, and 26 against 20 ms beside a busy process.
 
->>> from lrlab.training.backend import backend_class
+>>> from lrlab.backends import backend_class
 >>> backend_class("torch").checkpoint_name
 'checkpoint.pt'
 """
@@ -33,8 +33,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..training.backend import BackendUnavailable, EpochStats, updates_per_epoch
-from ..training.config import TrainConfig
+from .base import BackendUnavailable, EpochStats, Job
 
 # OpenMP threads that spin while waiting stall each other when the cores are shared
 # (measured on 2 cores, 2 threads, another job running: 63-84 s an epoch spinning,
@@ -48,36 +47,33 @@ try:
 except ImportError as error:
     raise BackendUnavailable(f"the torch backend needs PyTorch ({error}): pip install 'lrlab[torch]'") from None
 
+from .. import models, optimizers
 from ..adapters.torch import ScheduleLR
-from .torch_lenet import build_lenet, forward
+from .torch_lenet import forward
 
 EVAL_BATCH = 1000
 
 
 class TorchBackend:
-    """LeNet on Fashion-MNIST in PyTorch, deterministic on CPU for a given seed and thread count."""
+    """A model from the registry trained in PyTorch, deterministic on CPU for a given seed and thread count."""
 
     checkpoint_name = "checkpoint.pt"
 
-    def __init__(self, config: TrainConfig, data, schedule) -> None:
+    def __init__(self, job: Job) -> None:
         keep_freed_memory()
-        self.threads = config.threads or torch.get_num_threads()
-        self.conv_dtype = torch.bfloat16 if config.precision == "bf16" else torch.float32
+        self.threads = job.threads or torch.get_num_threads()
+        self.conv_dtype = torch.bfloat16 if job.precision == "bf16" else torch.float32
         self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
-        self.batch_size = config.batch_size
-        self.train_x, self.train_y = _tensors(data, "train")
-        self.test_x, self.test_y = _tensors(data, "test")
-        torch.manual_seed(config.seed)
-        self.model = build_lenet(config.model)
-        self.optimizer = torch.optim.SGD(
-            self.model.parameters(), lr=schedule(0), momentum=config.momentum, weight_decay=config.weight_decay
-        )
+        self.batch_size = job.batch_size
+        self.train_x, self.train_y = _tensors(job.data, "train")
+        self.test_x, self.test_y = _tensors(job.data, "test")
+        torch.manual_seed(job.seed)
+        self.model = models.build(job.model, "torch", job.data.image_shape, job.data.num_classes)
+        self.optimizer = optimizers.build(job.optimizer, "torch", self.model.parameters(), job.schedule(0),
+                                          **job.optimizer_settings)
         # step() after every update serves both clocks: with unit="epoch" the
         # adapter turns updates into epochs itself.
-        self.lr = ScheduleLR(
-            self.optimizer, schedule, unit=config.unit,
-            steps_per_epoch=updates_per_epoch(len(self.train_y), config.batch_size),
-        )
+        self.lr = ScheduleLR(self.optimizer, job.schedule, unit=job.unit, steps_per_epoch=job.updates_per_epoch)
 
     def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
         self.model.train()
@@ -111,15 +107,22 @@ class TorchBackend:
         grads = torch.autograd.grad(loss * scale, list(self.model.parameters()))
         return loss.detach().double(), (logits.detach().argmax(1) == y).sum(), grads
 
-    def evaluate(self) -> float:
+    def evaluate(self) -> dict[str, float]:
         self.model.eval()
         chunks = list(zip(self.test_x.split(EVAL_BATCH), self.test_y.split(EVAL_BATCH)))
-        counts = self._map(self._correct, [chunks[i::self.threads] for i in range(self.threads)])
-        return sum(counts) / len(self.test_y)
+        parts = self._map(self._test_sums, [chunks[i::self.threads] for i in range(self.threads)])
+        n = len(self.test_y)
+        return {"test_acc": sum(hits for hits, _ in parts) / n, "test_loss": sum(loss for _, loss in parts) / n}
 
-    def _correct(self, chunks) -> int:
+    def _test_sums(self, chunks) -> tuple[int, float]:
+        """The correct count and the summed cross-entropy over ``chunks``."""
+        hits, loss = 0, 0.0
         with torch.inference_mode():
-            return sum(int((forward(self.model, x, self.conv_dtype).argmax(1) == y).sum()) for x, y in chunks)
+            for x, y in chunks:
+                logits = forward(self.model, x, self.conv_dtype)
+                hits += int((logits.argmax(1) == y).sum())
+                loss += float(F.cross_entropy(logits, y, reduction="sum").double())
+        return hits, loss
 
     def _map(self, function, items: list) -> list:
         """``function`` of each item, each in its own thread (this one for the first), on one core each."""
@@ -149,6 +152,10 @@ class TorchBackend:
 
     def versions(self) -> dict[str, str]:
         return {"torch": torch.__version__}
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 def keep_freed_memory() -> None:

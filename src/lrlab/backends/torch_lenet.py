@@ -48,8 +48,18 @@ from torch import nn
 from torch.nn import functional as F
 
 
-def build_lenet(model: str = "lenet") -> nn.Sequential:
-    """A fresh LeNet for 1x28x28 inputs and 10 classes; seed torch before calling."""
+def lenet(image_shape=(1, 28, 28), classes: int = 10) -> nn.Sequential:
+    """The chapter's LeNet (the model registry's torch builder); seed torch before calling."""
+    return build_lenet("lenet", classes)
+
+
+def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10) -> nn.Sequential:
+    """The book's TensorFlow LeNet (the model registry's torch builder); seed torch before calling."""
+    return build_lenet("lenet-d2l-tf", classes)
+
+
+def build_lenet(model: str = "lenet", classes: int = 10) -> nn.Sequential:
+    """A fresh LeNet for 1x28x28 inputs; seed torch before calling."""
     tf_variant = model == "lenet-d2l-tf"
     pool = nn.AvgPool2d if tf_variant else nn.MaxPool2d
     net = nn.Sequential(
@@ -58,7 +68,7 @@ def build_lenet(model: str = "lenet") -> nn.Sequential:
         nn.Flatten(),
         nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
         nn.Linear(120, 84), nn.Sigmoid() if tf_variant else nn.ReLU(),
-        nn.Linear(84, 10),
+        nn.Linear(84, classes),
     )
     for layer in net:
         if isinstance(layer, (nn.Conv2d, nn.Linear)):

@@ -1,4 +1,4 @@
-"""``lrlab train``: one run of LeNet on Fashion-MNIST into a run folder, or its resumption.
+"""``lrlab train``: one run into a run folder, or its resumption.
 
 Exit status: 0 completed, 2 bad arguments, 3 diverged, 130 interrupted.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import UsageError
 
-HELP = "Train LeNet on Fashion-MNIST with a schedule into a run folder; resume one with --resume."
+HELP = "Train a model (the chapter's LeNet on Fashion-MNIST by default) with a schedule into a run folder; resume one with --resume."
 
 EXAMPLE = """examples:
   lrlab train --schedule "cosine(max_update=20, base_lr=0.3, final_lr=0.01)" --epochs 30 --out runs/cosine --plot
@@ -23,35 +23,38 @@ exit status: 0 completed, 2 bad arguments, 3 diverged, 130 interrupted
 
 DIVERGED = 3
 
-# Options that set a TrainConfig field (dest = field name); None means "not given".
-RUN_OPTIONS = [
-    ("--schedule", str, "SPEC", "the schedule, e.g. 'cosine(max_update=20, base_lr=0.3)'"),
-    ("--epochs", int, "N", "epochs to train (default 30)"),
-    ("--unit", str, "{epoch,step}", "the schedule's clock: s(epoch) for a whole epoch, or s(update) (default epoch)"),
-    ("--seed", int, "N", "initialisation and data order (default 0)"),
-    ("--batch-size", int, "N", "examples per update (default 256)"),
-    ("--momentum", float, "M", "SGD momentum (default 0)"),
-    ("--weight-decay", float, "W", "SGD weight decay (default 0)"),
-    ("--model", str, "{lenet,lenet-d2l-tf}", "the chapter's LeNet, or the book's TensorFlow variant (default lenet)"),
-    ("--backend", str, "{torch,keras,mxnet}", "the framework (default torch)"),
-    ("--train-subset", int, "N", "train on the first N examples only"),
-    ("--test-subset", int, "N", "test on the first N examples only"),
-    ("--data-dir", str, "DIR", "a folder with the Fashion-MNIST files (default: $LRLAB_DATA_DIR, else download)"),
-    ("--threads", int, "N", "CPU threads for the framework"),
-    ("--precision", str, "{fp32,bf16}", "bf16: the torch backend's convolutions and first dense layer multiply in bfloat16 (default fp32)"),
-]
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..training.config import SETTINGS
+
     parser.epilog = EXAMPLE
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    for flag, kind, metavar, text in RUN_OPTIONS:
-        parser.add_argument(flag, type=kind, metavar=metavar, help=text)
+    for field in SETTINGS:  # each TrainConfig field's flag, type and help, from the field itself
+        parser.add_argument(_flag(field), dest=field.name, **_option(field))
     parser.add_argument("--config", metavar="FILE.json", type=Path,
                         help="run options from a JSON file (a run's config.json works); options given here win")
     parser.add_argument("--out", metavar="DIR", type=Path, help="the run folder to create")
     parser.add_argument("--resume", metavar="DIR", type=Path, help="continue the run in DIR from its last checkpoint")
     parser.add_argument("--plot", action="store_true", help="also write DIR/curves.png")
+
+
+def _flag(field) -> str:
+    return field.metadata["flag"] or "--" + field.name.replace("_", "-")
+
+
+def _option(field) -> dict:
+    """argparse's keywords for a TrainConfig field; None (not given) leaves the field to
+    --config or its default."""
+    check, default, text = field.metadata["check"], field.default, field.metadata["help"]
+    if isinstance(default, tuple):
+        return {"action": "append", "metavar": field.metadata["metavar"], "help": text}
+    if default is not None:
+        text += f" (default {default})"
+    if check.kind is bool:
+        return {"action": argparse.BooleanOptionalAction, "default": None, "help": text}
+    choices = getattr(check, "choices", None)
+    metavar = "{" + ",".join(choices()) + "}" if choices else field.metadata["metavar"]
+    return {"type": check.kind, "metavar": metavar, "help": text}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,11 +81,12 @@ def run(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace):
     from ..training.config import TrainConfig
 
+    from ..training.config import SETTINGS
+
     options = _config_file(args.config) if args.config else {}
-    for flag, *_ in RUN_OPTIONS:
-        name = flag[2:].replace("-", "_")
-        if getattr(args, name) is not None:
-            options[name] = getattr(args, name)
+    for field in SETTINGS:
+        if getattr(args, field.name) is not None:
+            options[field.name] = getattr(args, field.name)
     if "schedule" not in options:
         raise UsageError("--schedule SPEC is required (or a 'schedule' in --config)")
     return TrainConfig.from_dict(options)
@@ -102,7 +106,9 @@ def _config_file(path: Path) -> dict:
 
 
 def _refuse_with_resume(args: argparse.Namespace) -> None:
-    given = [flag for flag, *_ in RUN_OPTIONS if getattr(args, flag[2:].replace("-", "_")) is not None]
+    from ..training.config import SETTINGS
+
+    given = [_flag(field) for field in SETTINGS if getattr(args, field.name) is not None]
     given += [flag for flag in ("--config", "--out") if getattr(args, flag[2:]) is not None]
     if given:
         raise UsageError(f"--resume takes no run options (its config.json decides): drop {', '.join(given)}")

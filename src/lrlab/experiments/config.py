@@ -3,8 +3,9 @@
 A small experiment::
 
     title = "Constant against cosine"
+    imports = ["mypkg.schedules"]   # optional: modules that register schedules, models, ...
 
-    [defaults]                      # any TrainConfig field but schedule/seed, plus seeds
+    [defaults]                      # any TrainConfig field but schedule/seed/imports, plus seeds
     epochs = 30
     seeds = [0, 1, 2]
 
@@ -41,21 +42,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..backends import BACKENDS, backend_info
 from ..schedules import ScheduleError, parse
-from ..training.config import BACKENDS, ConfigError, TrainConfig
+from ..training.config import ConfigError, TrainConfig, check_setting
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-SETTINGS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("schedule", "seed"))
+SETTINGS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("schedule", "seed", "imports"))
 DEFAULT_KEYS = SETTINGS + ("seeds",)
 RUN_ONLY = ("name", "schedule", "label", "book")
 RUN_KEYS = RUN_ONLY + DEFAULT_KEYS
-TOP_KEYS = ("title", "description", "defaults", "runs")
+TOP_KEYS = ("title", "description", "imports", "defaults", "runs")
 METRICS = ("train_loss", "train_acc", "test_acc")
-HINTS = {"seed": "seeds", "tensorflow": "keras", "tf": "keras", "pytorch": "torch", "lr": "schedule"}
+HINTS = {"seed": "seeds", "tensorflow": "keras", "tf": "keras", "pytorch": "torch", "lr": "schedule",
+         "import": "imports", "optimiser": "optimizer", "data": "dataset"}
 """Keys people write for another: the one meant (the book's TensorFlow code is the keras backend)."""
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -106,7 +109,11 @@ class Experiment:
     def to_dict(self) -> dict[str, Any]:
         """The experiment as TOML data: the defaults, then each run's differences from them."""
         data: dict[str, Any] = {key: value for key, value in (("title", self.title), ("description", self.description)) if value}
-        data["defaults"] = _plain(self.defaults)
+        defaults = dict(self.defaults)
+        imports = defaults.pop("imports", ())
+        if imports:
+            data["imports"] = list(imports)
+        data["defaults"] = _plain(defaults)
         data["runs"] = [_run_dict(run, self.defaults) for run in self.runs]
         return data
 
@@ -151,8 +158,8 @@ def quick_version(experiment: Experiment) -> Experiment:
 
 
 def with_precision(experiment: Experiment, precision: str) -> Experiment:
-    """The experiment with ``precision`` for each of its torch runs (the one backend that has
-    bf16); other runs are left as they are.
+    """The experiment with ``precision`` for each run whose backend supports it (bf16: torch);
+    other runs are left as they are.
 
     >>> e = experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)"},
     ...                                    {"name": "b", "schedule": "constant(0.3)", "backend": "keras"}]})
@@ -160,7 +167,8 @@ def with_precision(experiment: Experiment, precision: str) -> Experiment:
     ['bf16', 'fp32']
     """
     return dataclasses.replace(experiment, runs=tuple(
-        dataclasses.replace(run, settings={**run.settings, "precision": precision}) if run.backend == "torch" else run
+        dataclasses.replace(run, settings={**run.settings, "precision": precision})
+        if precision in backend_info(run.backend).precisions else run
         for run in experiment.runs))
 
 
@@ -186,11 +194,12 @@ def _experiment(data: Any, source: str) -> Experiment:
     if not isinstance(data, dict):
         raise _Problem("(top)", "must be a table of title, description, defaults and runs")
     _known_keys(data, TOP_KEYS, "")
+    imports = _setting("imports", data["imports"], "imports") if "imports" in data else ()  # first: they register names
     defaults_table = data.get("defaults", {})
     if not isinstance(defaults_table, dict):
         raise _Problem("defaults", "must be a table, e.g. [defaults] with epochs = 30")
     _known_keys(defaults_table, DEFAULT_KEYS, "defaults")
-    defaults = _settings(defaults_table, "defaults")
+    defaults = _settings(defaults_table, "defaults") | ({"imports": imports} if imports else {})
     entries = data.get("runs")
     if isinstance(entries, dict):
         raise _Problem("runs", "must be an array of tables: write [[runs]] (two brackets) before each run")
@@ -240,11 +249,9 @@ def _settings(table: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def _setting(key: str, value: Any, where: str) -> Any:
-    """``value`` checked by TrainConfig itself, so the rules live in one place."""
-    if key == "data_dir" and (not isinstance(value, str) or not value):
-        raise _Problem(where, f"{value!r} is invalid: must be a folder path (a string)")
+    """``value`` checked by the TrainConfig field's own check, so the rules live in one place."""
     try:
-        return getattr(TrainConfig(schedule="constant(0.1)", **{key: value}), key)
+        return check_setting(key, value)
     except ConfigError as error:
         raise _Problem(where, str(error).removeprefix(f"{key}=")) from None
 

@@ -1,4 +1,4 @@
-"""The bench's LeNets as Keras 3 models (NHWC input, 28x28x1, logits out), initialised as the torch backend's.
+"""The chapter's LeNets as Keras 3 models (NHWC input, 28x28x1, logits out), initialised as the torch backend's.
 
 - ``"lenet"``: the chapter's modern LeNet: conv 6@5x5 ('same'), ReLU, max pool; conv
   16@5x5 ('valid'), ReLU, max pool; dense 120, 84, 10 with ReLU between. Glorot-uniform
@@ -7,7 +7,7 @@
 - ``"lenet-d2l-tf"``: the book's TensorFlow variant: average pooling, a sigmoid on the
   84 layer, Keras's defaults (Glorot-uniform weights, zero biases).
 
->>> model = build_lenet("lenet")                                  # doctest: +SKIP
+>>> model = lenet((1, 28, 28), 10)                               # doctest: +SKIP
 >>> model(np.zeros((2, 28, 28, 1), np.float32)).shape, model.count_params()  # doctest: +SKIP
 (TensorShape([2, 10]), 61706)
 """
@@ -17,28 +17,19 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from ..training.config import ConfigError
 
 
-def lenet() -> keras.Sequential:
-    return _lenet(layers.MaxPool2D, hidden="relu", torch_biases=True)
+def lenet(image_shape=(1, 28, 28), classes: int = 10) -> keras.Sequential:
+    """The chapter's LeNet; its initial weights come from Keras's global seed."""
+    return _lenet(layers.MaxPool2D, "relu", torch_biases=True, classes=classes)
 
 
-def lenet_d2l_tf() -> keras.Sequential:
-    return _lenet(layers.AvgPool2D, hidden="sigmoid", torch_biases=False)
+def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10) -> keras.Sequential:
+    """The book's TensorFlow LeNet; its initial weights come from Keras's global seed."""
+    return _lenet(layers.AvgPool2D, "sigmoid", torch_biases=False, classes=classes)
 
 
-MODELS = {"lenet": lenet, "lenet-d2l-tf": lenet_d2l_tf}
-
-
-def build_lenet(name: str) -> keras.Sequential:
-    """A fresh model called ``name``; its initial weights come from Keras's global seed."""
-    if name not in MODELS:
-        raise ConfigError(f"model={name!r} is invalid for the keras backend: must be one of {', '.join(MODELS)}")
-    return MODELS[name]()
-
-
-def _lenet(pool, hidden: str, torch_biases: bool) -> keras.Sequential:
+def _lenet(pool, hidden: str, torch_biases: bool, classes: int) -> keras.Sequential:
     def bias(fan_in: int):
         bound = fan_in ** -0.5
         return keras.initializers.RandomUniform(-bound, bound) if torch_biases else "zeros"
@@ -52,5 +43,5 @@ def _lenet(pool, hidden: str, torch_biases: bool) -> keras.Sequential:
         layers.Flatten(),
         layers.Dense(120, activation="relu", bias_initializer=bias(16 * 5 * 5)),
         layers.Dense(84, activation=hidden, bias_initializer=bias(120)),
-        layers.Dense(10, bias_initializer=bias(84)),
+        layers.Dense(classes, bias_initializer=bias(84)),
     ])

@@ -7,7 +7,7 @@ uniform in ``+-1/sqrt(fan_in)``. ``lenet-d2l-tf`` is the book's TensorFlow varia
 biases, as Keras would. Seed ``mx.random`` before building.
 
 >>> import mxnet as mx
->>> net = build_lenet("lenet")
+>>> net = lenet()
 >>> net(mx.nd.zeros((2, 1, 28, 28))).shape, sum(p.data().size for p in net.collect_params().values())
 ((2, 10), 61706)
 """
@@ -20,9 +20,17 @@ import mxnet as mx
 from mxnet.gluon import nn
 
 
-def build_lenet(model: str = "lenet") -> nn.HybridSequential:
-    """A fresh, initialised (not yet hybridized) LeNet for 1x28x28 inputs and 10 classes."""
-    tf_variant = model == "lenet-d2l-tf"
+def lenet(image_shape=(1, 28, 28), classes: int = 10) -> nn.HybridSequential:
+    """The chapter's LeNet, initialised, not yet hybridized."""
+    return _lenet(tf_variant=False, classes=classes)
+
+
+def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10) -> nn.HybridSequential:
+    """The book's TensorFlow LeNet, initialised, not yet hybridized."""
+    return _lenet(tf_variant=True, classes=classes)
+
+
+def _lenet(tf_variant: bool, classes: int) -> nn.HybridSequential:
     pool = nn.AvgPool2D if tf_variant else nn.MaxPool2D
     bias = _zero if tf_variant else _torch_default_bias
     net = nn.HybridSequential()
@@ -33,7 +41,7 @@ def build_lenet(model: str = "lenet") -> nn.HybridSequential:
         pool(pool_size=2, strides=2),
         nn.Dense(120, in_units=16 * 5 * 5, activation="relu", bias_initializer=bias(400)),
         nn.Dense(84, in_units=120, activation="sigmoid" if tf_variant else "relu", bias_initializer=bias(120)),
-        nn.Dense(10, in_units=84, bias_initializer=bias(84)),
+        nn.Dense(classes, in_units=84, bias_initializer=bias(84)),
     )
     net.initialize(mx.init.Xavier())
     return net

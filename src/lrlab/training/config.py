@@ -1,15 +1,29 @@
-"""The configuration of one training run, shared by every backend."""
+"""The configuration of one training run, shared by every backend.
+
+Each field carries its check, its help and its command-line form once (:func:`setting`);
+``lrlab train``'s options and the experiment file's validation are made from them.
+Names (backend, model, optimizer, dataset) are looked up in their registries, and what
+a backend supports (bf16, a model, an optimizer) is asked of the backend.
+
+>>> TrainConfig(schedule="constant(0.3)", epochs=2).unit
+'epoch'
+>>> TrainConfig(schedule="constant(0.3)", backend="keras", precision="bf16")
+Traceback (most recent call last):
+lrlab.training.config.ConfigError: precision='bf16' is invalid for the keras backend: it supports fp32
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import importlib
+import math
+from typing import Any, Callable
 
+from .. import data, models, optimizers
+from ..backends import BACKENDS, Job, backend_info
 from ..schedules import ScheduleError, parse
 
-BACKENDS = ("torch", "keras", "mxnet")
 UNITS = ("epoch", "step")
-MODELS = ("lenet", "lenet-d2l-tf")
 PRECISIONS = ("fp32", "bf16")
 
 
@@ -17,61 +31,172 @@ class ConfigError(ValueError):
     """A run's configuration is invalid; the message names the argument."""
 
 
+class Invalid(ValueError):
+    """What a field's check raises: the allowed values, e.g. ``must be an integer >= 1``."""
+
+
+def setting(default: Any, check: Callable[[Any], Any], help: str, *, metavar: str | None = None,
+            flag: str | None = None, optimizer: bool = False) -> Any:
+    """A :class:`TrainConfig` field: its default, ``check`` (value -> the value to keep, or
+    :class:`Invalid`), its help (without the default: the command line adds it), the
+    command line's metavar and flag (``--<name>`` by default); ``optimizer`` marks a setting
+    that only optimizers reading it may change."""
+    metadata = {"check": check, "help": help, "metavar": metavar, "flag": flag, "optimizer": optimizer}
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+# -- checks: value -> the value to keep ------------------------------------------------------------
+
+
+def integer(minimum: int, optional: bool = False) -> Callable[[Any], Any]:
+    def check(value):
+        if optional and value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise Invalid(f"must be an integer >= {minimum}")
+        return value
+    check.kind = int
+    return check
+
+
+def number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+        raise Invalid("must be a finite number >= 0")
+    return float(value)
+
+
+number.kind = float
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("must be true or false")
+    return value
+
+
+boolean.kind = bool
+
+
+def one_of(choices: Callable[[], Any]) -> Callable[[Any], Any]:
+    """A name from ``choices()`` (read when checking, so registered names count)."""
+    def check(value):
+        if value not in choices():
+            raise Invalid(f"must be one of {', '.join(choices())}")
+        return value
+    check.kind, check.choices = str, choices
+    return check
+
+
+def folder(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise Invalid("must be a folder path (a string)")
+    return value
+
+
+folder.kind = str
+
+
+def schedule_spec(value: Any) -> str:
+    try:
+        return repr(parse(value))
+    except ScheduleError as error:
+        raise ConfigError(f"schedule: {error}") from None
+
+
+schedule_spec.kind = str
+
+
+def module_names(value: Any) -> tuple[str, ...]:
+    """Python modules to import before anything else is checked: they may register
+    schedules, models, optimizers and data sets."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or \
+            not all(isinstance(name, str) and name for name in value):
+        raise Invalid("must be a list of module names, e.g. ['mypkg.schedules']")
+    for name in value:
+        try:
+            importlib.import_module(name)
+        except Exception as error:  # any error in the user's module is theirs to see
+            raise Invalid(f"cannot import {name}: {type(error).__name__}: {error}") from None
+    return tuple(value)
+
+
+module_names.kind = str
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """Everything that decides a run's numbers.
+    """Everything that decides a run's numbers (and ``threads`` and ``data_dir``, which do not).
 
-    ``unit`` is the schedule clock: ``"epoch"`` applies ``s(e)`` to every update of
-    epoch ``e`` (0-based); ``"step"`` applies ``s(t)`` at update ``t`` (0-based,
-    counted over the whole run). ``model`` is ``"lenet"`` (the chapter's modern
-    LeNet: ReLU, max pooling) or ``"lenet-d2l-tf"`` (the book's TensorFlow variant:
-    average pooling, sigmoid on the 84 layer). ``train_subset``/``test_subset`` keep
-    the first N examples, for quick runs and tests. With ``precision="bf16"`` (torch only)
-    the convolutions and the first dense layer (97% of the multiply-adds) multiply in
-    bfloat16; weights, their updates and the last two layers stay float32: faster on a
-    CPU with AVX-512 BF16 or AMX, accuracy within seed noise (benchmarks/README.md).
-
-    >>> TrainConfig(schedule="constant(0.3)", epochs=2).unit
-    'epoch'
+    >>> TrainConfig(schedule="constant(0.3)", optimizer="sgd", nesterov=True)
+    Traceback (most recent call last):
+    lrlab.training.config.ConfigError: nesterov=True needs momentum > 0
     """
 
-    schedule: str
-    epochs: int = 30
-    unit: str = "epoch"
-    backend: str = "torch"
-    seed: int = 0
-    batch_size: int = 256
-    momentum: float = 0.0
-    weight_decay: float = 0.0
-    model: str = "lenet"
-    train_subset: int | None = None
-    test_subset: int | None = None
-    data_dir: str | None = None
-    threads: int | None = None
-    precision: str = "fp32"
+    schedule: str = setting(None, schedule_spec, "the schedule, e.g. 'cosine(max_update=20, base_lr=0.3)'",
+                            metavar="SPEC")
+    epochs: int = setting(30, integer(1), "epochs to train", metavar="N")
+    unit: str = setting("epoch", one_of(lambda: UNITS),
+                        "the schedule's clock: s(epoch) for a whole epoch, or s(update)")
+    backend: str = setting("torch", one_of(lambda: tuple(BACKENDS)), "the framework")
+    seed: int = setting(0, integer(0), "initialisation and data order", metavar="N")
+    batch_size: int = setting(256, integer(1), "examples per update", metavar="N")
+    optimizer: str = setting("sgd", one_of(optimizers.names), "the optimizer")
+    momentum: float = setting(0.0, number, "momentum", metavar="M", optimizer=True)
+    nesterov: bool = setting(False, boolean, "Nesterov momentum", optimizer=True)
+    weight_decay: float = setting(0.0, number, "weight decay (an L2 term added to the gradient)",
+                                  metavar="W", optimizer=True)
+    model: str = setting("lenet", one_of(models.names),
+                         "the network: the chapter's LeNet, or the book's TensorFlow variant lenet-d2l-tf")
+    dataset: str = setting("fashion-mnist", one_of(data.names), "the data set")
+    train_subset: int | None = setting(None, integer(1, optional=True), "train on the first N examples only",
+                                       metavar="N")
+    test_subset: int | None = setting(None, integer(1, optional=True), "test on the first N examples only",
+                                      metavar="N")
+    data_dir: str | None = setting(None, folder, "the data set's folder (default: $LRLAB_DATA_DIR, else download)",
+                                   metavar="DIR")
+    threads: int | None = setting(None, integer(1, optional=True),
+                                  "CPU threads (the numbers do not depend on it)", metavar="N")
+    precision: str = setting("fp32", one_of(lambda: PRECISIONS),
+                             "bf16: the torch backend multiplies the convolutions and the first dense layer "
+                             "in bfloat16")
+    imports: tuple[str, ...] = setting((), module_names, "a module to import first (it may register schedules, "
+                                       "models, optimizers, data sets); repeat for more",
+                                       metavar="MODULE", flag="--import")
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "schedule", repr(parse(self.schedule)))
-        except ScheduleError as error:
-            raise ConfigError(f"schedule: {error}") from None
-        _choice("unit", self.unit, UNITS)
-        _choice("backend", self.backend, BACKENDS)
-        _choice("model", self.model, MODELS)
-        _choice("precision", self.precision, PRECISIONS)
-        if self.precision != "fp32" and self.backend != "torch":
-            raise ConfigError(f"precision={self.precision!r} is invalid for the {self.backend} backend: only torch has it")
-        _integer("epochs", self.epochs, minimum=1)
-        _integer("seed", self.seed, minimum=0)
-        _integer("batch_size", self.batch_size, minimum=1)
-        for name in ("train_subset", "test_subset", "threads"):
-            if getattr(self, name) is not None:
-                _integer(name, getattr(self, name), minimum=1)
-        for name in ("momentum", "weight_decay"):
+        fields = {field.name: field for field in dataclasses.fields(self)}
+        for name in sorted(fields, key=lambda name: name != "imports"):  # imports first: they may register names
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
-                raise ConfigError(f"{name}={value!r} is invalid: must be a finite number >= 0")
-            object.__setattr__(self, name, float(value))
+            try:
+                object.__setattr__(self, name, fields[name].metadata["check"](value))
+            except Invalid as error:
+                raise ConfigError(f"{name}={value!r} is invalid: {error}") from None
+        problem = backend_info(self.backend).problem(model=self.model, optimizer=self.optimizer,
+                                                     precision=self.precision)
+        problem = problem or self._optimizer_problem()
+        if problem:
+            raise ConfigError(problem)
+
+    def _optimizer_problem(self) -> str | None:
+        entry = optimizers.get(self.optimizer)
+        for field in dataclasses.fields(self):
+            if field.metadata["optimizer"] and field.name not in entry.settings and \
+                    getattr(self, field.name) != field.default:
+                return f"{field.name} is not a setting of the {self.optimizer} optimizer (it has: " \
+                       f"{', '.join(entry.settings) or 'none'})"
+        return entry.problem(self.optimizer_settings)
+
+    @property
+    def optimizer_settings(self) -> dict[str, Any]:
+        """The settings the optimizer reads, by name (for ``sgd``: momentum, nesterov, weight_decay)."""
+        return {name: getattr(self, name) for name in optimizers.get(self.optimizer).settings}
+
+    def job(self, data) -> Job:
+        """What a backend is handed for this run on ``data`` (already cut to the subsets):
+        the settings that decide its numbers, not the whole config."""
+        return Job(data=data, schedule=self.schedule_obj, model=self.model, optimizer=self.optimizer,
+                   optimizer_settings=self.optimizer_settings, unit=self.unit, batch_size=self.batch_size,
+                   precision=self.precision, threads=self.threads, seed=self.seed)
 
     @property
     def schedule_obj(self):
@@ -79,22 +204,34 @@ class TrainConfig:
         return parse(self.schedule)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {key: list(value) if isinstance(value, tuple) else value
+                for key, value in dataclasses.asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
+        """From :meth:`to_dict`'s form, or an older one: a field added since takes its default."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(data) - set(names))
         if unknown:
             raise ConfigError(f"unknown run option(s) {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+        if data.get("schedule") is None:
+            raise ConfigError("schedule: missing (a spec such as 'constant(0.3)')")
         return cls(**data)
 
 
-def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ConfigError(f"{name}={value!r} is invalid: must be one of {', '.join(choices)}")
+def check_setting(name: str, value: Any) -> Any:
+    """``value`` as the field ``name`` keeps it, or :class:`ConfigError`; one field alone
+    (checks between fields need the whole config).
+
+    >>> check_setting("momentum", 1), check_setting("unit", "step")
+    (1.0, 'step')
+    """
+    field = {f.name: f for f in dataclasses.fields(TrainConfig)}[name]
+    try:
+        return field.metadata["check"](value)
+    except Invalid as error:
+        raise ConfigError(f"{name}={value!r} is invalid: {error}") from None
 
 
-def _integer(name: str, value: Any, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name}={value!r} is invalid: must be an integer >= {minimum}")
+SETTINGS = tuple(f for f in dataclasses.fields(TrainConfig))
+"""The fields, in order, with their metadata (check, help, metavar, flag)."""

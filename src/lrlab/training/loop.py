@@ -25,8 +25,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import __version__
-from ..data import load_fashion_mnist
-from .backend import backend_class, updates_per_epoch
+from .. import models
+from ..backends import backend_class, updates_per_epoch
+from ..data import load_dataset
 from .clock import clock_warning
 from .config import ConfigError, TrainConfig
 from .rundir import RunDir, RunDirError, atomic_path
@@ -52,14 +53,18 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     warning = clock_warning(schedule, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
     if warning:
         print(f"lrlab: warning: {warning}", file=sys.stderr)
-    backend = backend_class(config.backend)(config, data, schedule)
-    if resume:
-        rows, wall = _restore(run, backend), (run.read_summary() or {}).get("wall_seconds", 0.0)
-    else:
-        run.create()
-        run.write_config(_config_document(config, schedule, per_epoch, backend, warning))
-        rows, wall = [], 0.0
-    return _epochs(run, backend, config, rows, len(data.train_labels), wall, progress)
+    backend = backend_class(config.backend)(config.job(data))
+    try:
+        if resume:
+            rows, wall = _restore(run, backend), (run.read_summary() or {}).get("wall_seconds", 0.0)
+        else:
+            run.create()
+            run.write_config(_config_document(config, schedule, data, per_epoch, backend, warning))
+            rows, wall = [], 0.0
+        return _epochs(run, backend, config, rows, len(data.train_labels), wall, progress)
+    finally:
+        backend.close()
+
 
 
 def _epochs(run: RunDir, backend, config: TrainConfig, rows: list, n_train: int, wall: float, progress: bool) -> dict:
@@ -108,9 +113,11 @@ def _train_epoch(backend, config: TrainConfig, epoch: int, n_train: int, bar) ->
     started = time.perf_counter()
     stats = backend.train_epoch(epoch, order, bar.update)
     seconds = time.perf_counter() - started  # training only: evaluation is left out
+    test = backend.evaluate()
     return {
         "epoch": epoch, "lr": stats.lr_first, "lr_last": stats.lr_last,
-        "train_loss": stats.train_loss, "train_acc": stats.train_acc, "test_acc": backend.evaluate(),
+        "train_loss": stats.train_loss, "train_acc": stats.train_acc,
+        "test_acc": test["test_acc"], "test_loss": test["test_loss"],
         "epoch_seconds": seconds, "examples_per_second": n_train / seconds,
     }
 
@@ -139,7 +146,11 @@ def epoch_line(row: dict[str, Any]) -> str:
 
 
 def _load_data(config: TrainConfig):
-    data = load_fashion_mnist(config.data_dir)
+    data = load_dataset(config.dataset, config.data_dir)
+    shape = models.get(config.model).input_shape
+    if shape is not None and data.image_shape != shape:
+        raise ConfigError(f"model={config.model!r} is invalid for {config.dataset}: it takes "
+                          f"{'x'.join(map(str, shape))} images, the data set has {'x'.join(map(str, data.image_shape))}")
     for name, wanted, available in (("train_subset", config.train_subset, len(data.train_labels)),
                                     ("test_subset", config.test_subset, len(data.test_labels))):
         if wanted is not None and wanted > available:
@@ -164,10 +175,12 @@ def _restore(run: RunDir, backend) -> list[dict[str, Any]]:
     return rows
 
 
-def _config_document(config: TrainConfig, schedule, per_epoch: int, backend, warning: str | None) -> dict:
+def _config_document(config: TrainConfig, schedule, data, per_epoch: int, backend, warning: str | None) -> dict:
     versions = {"python": platform.python_version(), "lrlab": __version__, "numpy": np.__version__}
-    return {"config": config.to_dict(), "schedule": schedule.to_dict(), "updates_per_epoch": per_epoch,
-            "versions": versions | backend.versions(), "clock_warning": warning}
+    described = {"name": data.name, "fingerprint": data.fingerprint, "image_shape": list(data.image_shape),
+                 "classes": data.num_classes, "train": len(data.train_labels), "test": len(data.test_labels)}
+    return {"config": config.to_dict(), "schedule": schedule.to_dict(), "data": described,
+            "updates_per_epoch": per_epoch, "versions": versions | backend.versions(), "clock_warning": warning}
 
 
 # -- the summary ------------------------------------------------------------------------------

@@ -1,0 +1,19 @@
+"""Models by name: each entry says what it is, which input it takes, and how each framework builds it.
+
+Naming a model imports no framework; :func:`build` imports the builder of the framework
+asked for. A model of your own is one call (in a module that ``imports = [...]`` in an
+experiment file, or ``lrlab train --import``, loads)::
+
+    from lrlab.models import register_model
+    register_model("mlp", "a small dense network", torch="mypkg.models:mlp")  # mlp(image_shape, classes)
+
+>>> names()
+['lenet', 'lenet-d2l-tf']
+>>> get("lenet").input_shape, sorted(get("lenet").builders)
+((1, 28, 28), ['keras', 'mxnet', 'torch'])
+"""
+
+from .registry import ModelEntry, ModelError, build, get, names, register_model
+from . import lenet  # noqa: F401  (registers the chapter's LeNets)
+
+__all__ = ["ModelEntry", "ModelError", "build", "get", "names", "register_model"]

@@ -1,0 +1,27 @@
+"""The chapter's LeNets (d2l 6.6, as 12.11 trains them) for 1x28x28 images.
+
+- ``lenet``: the modern LeNet of the chapter: conv 6@5x5 (padding 2), ReLU, 2x2 max pool;
+  conv 16@5x5, ReLU, 2x2 max pool; dense 120, 84 (ReLU) and the classes.
+  Xavier-uniform weights (the book's ``init_cnn``) and torch's default biases.
+- ``lenet-d2l-tf``: the book's TensorFlow variant: average pooling, a sigmoid on the 84
+  layer, Keras's defaults (Xavier/Glorot-uniform weights, zero biases).
+
+Each framework's builder lives beside its backend's fast path.
+"""
+
+from .registry import register_model
+
+SHAPE = (1, 28, 28)
+
+register_model(
+    "lenet", "the chapter's LeNet: ReLU, max pooling", input_shape=SHAPE,
+    torch="lrlab.backends.torch_lenet:lenet",
+    keras="lrlab.models.lenet_keras:lenet",
+    mxnet="lrlab.models.lenet_mxnet:lenet",
+)
+register_model(
+    "lenet-d2l-tf", "the book's TensorFlow LeNet: average pooling, a sigmoid on the 84 layer", input_shape=SHAPE,
+    torch="lrlab.backends.torch_lenet:lenet_d2l_tf",
+    keras="lrlab.models.lenet_keras:lenet_d2l_tf",
+    mxnet="lrlab.models.lenet_mxnet:lenet_d2l_tf",
+)
