@@ -28,10 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 import tomli_w
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 
 sys.path.insert(0, str(Path(__file__).parent))
 from epoch_time import Side  # noqa: E402

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,31 @@ def straight_and_resumed(tmp_path, monkeypatch):
         return straight, stopped, resumed
 
     return run
+
+
+SCHEDULE_MODULE = '''
+from lrlab.schedules import Schedule, register
+from lrlab.schedules.params import param, positive, rate
+
+@register("inverse_square_{tag}")
+class InverseSquare(Schedule):
+    """lr(t) = base_lr / (1 + decay * t) ** 2"""
+    base_lr: float = param(rate)
+    decay: float = param(positive, 0.1)
+
+    def value(self, t, xp):
+        return self.base_lr / (1.0 + self.decay * t) ** 2
+'''
+
+
+@pytest.fixture
+def user_module(tmp_path, monkeypatch):
+    """A module of the user's, on the import path of this process and of its children, that
+    registers the schedule ``inverse_square_<tag>``; returns (module name, schedule name)."""
+    tag = tmp_path.name.replace("-", "_").lower()
+    folder = tmp_path / "user"
+    folder.mkdir()
+    (folder / f"my_schedules_{tag}.py").write_text(SCHEDULE_MODULE.format(tag=tag))
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setenv("PYTHONPATH", f"{folder}:{':'.join(sys.path)}")
+    return f"my_schedules_{tag}", f"inverse_square_{tag}"

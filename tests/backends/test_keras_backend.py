@@ -148,3 +148,11 @@ def test_a_thread_count_tensorflow_can_no_longer_take_is_a_warning():
     wanted = tf.config.threading.get_intra_op_parallelism_threads() + 1
     with pytest.warns(RuntimeWarning, match=f"threads={wanted} is ignored"):
         _set_threads(wanted)
+
+
+def test_the_optimizer_comes_from_the_registry_with_its_settings(keras_config, fashion_mnist):
+    from lrlab.backends.keras import KerasBackend
+
+    config = keras_config(momentum=0.9, nesterov=True, weight_decay=1e-4)
+    trainer = KerasBackend(config.job(fashion_mnist.subset(config.train_subset, config.test_subset)))
+    assert (trainer.optimizer.momentum, trainer.optimizer.nesterov, trainer.weight_decay) == (0.9, True, 1e-4)

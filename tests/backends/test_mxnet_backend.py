@@ -150,3 +150,10 @@ def test_lrlab_train_runs_it_in_this_environment(tiny_config, tmp_path, capsys):
                  "--train-subset", "1000", "--test-subset", "500", "--batch-size", "100", "--out", str(tmp_path / "run")])
     assert code == 0
     assert "\ncompleted: trained 1 epochs" in capsys.readouterr().out
+
+
+def test_nesterov_is_mxnets_nag(tiny_config, fashion_mnist):
+    config = tiny_config(backend="mxnet", momentum=0.9, nesterov=True, weight_decay=1e-4)
+    trainer = MXNetBackend(config.job(fashion_mnist.subset(1000, 500))).trainer
+    assert type(trainer._optimizer).__name__ == "NAG"
+    assert (trainer._optimizer.momentum, trainer._optimizer.wd) == (0.9, 1e-4)

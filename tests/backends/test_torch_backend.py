@@ -97,3 +97,9 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.delitem(sys.modules, "lrlab.backends.torch")
     with pytest.raises(BackendUnavailable, match=r"pip install 'lrlab\[torch\]'"):
         importlib.import_module("lrlab.backends.torch")
+
+
+def test_the_optimizer_comes_from_the_registry_with_its_settings(tiny_config, fashion_mnist):
+    trainer = backend(tiny_config(momentum=0.9, nesterov=True, weight_decay=1e-4), fashion_mnist)
+    group = trainer.optimizer.param_groups[0]
+    assert (group["momentum"], group["nesterov"], group["weight_decay"]) == (0.9, True, 1e-4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,11 @@ import tomli_w
 from lrlab.experiments import ExperimentError, experiment_from_dict, load_experiment, quick_version
 from lrlab.experiments.config import QUICK
 from lrlab.schedules import parse
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_RUN = {"name": "a", "schedule": "constant(0.3)"}
@@ -52,8 +58,6 @@ unit = "step"
 
 def test_to_dict_round_trips_through_toml():
     experiment = load_experiment(REPO / "experiments" / "d2l-chapter.toml")
-    import tomllib
-
     again = experiment_from_dict(tomllib.loads(tomli_w.dumps(experiment.to_dict())))
     assert again == experiment
     assert quick_version(again) == experiment_from_dict(quick_version(experiment).to_dict())

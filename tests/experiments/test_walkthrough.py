@@ -11,6 +11,11 @@ import pytest
 
 from lrlab.experiments import experiment_from_dict
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, as the tomli package
+    import tomli as tomllib
+
 WALKTHROUGH = Path(__file__).resolve().parents[2] / "docs" / "walkthrough.md"
 
 
@@ -20,8 +25,6 @@ def blocks(language: str) -> list[str]:
 
 @pytest.mark.parametrize("text", blocks("toml"))
 def test_toml_examples_are_valid_experiments(text):
-    import tomllib
-
     assert experiment_from_dict(tomllib.loads(text), "walkthrough").runs
 
 
