@@ -32,6 +32,7 @@ def test_bad_imports_name_the_key(data, problem):
 
 
 def test_lrlab_run_trains_a_schedule_registered_by_an_import(user_module, tmp_path, fashion_mnist):
+    pytest.importorskip("torch")
     module, schedule = user_module
     path = tmp_path / "mine.toml"
     path.write_text(f'imports = ["{module}"]\n[defaults]\nepochs = 1\ntrain_subset = 500\ntest_subset = 200\n'

@@ -79,6 +79,7 @@ def test_imports_register_a_schedule_before_it_is_checked(user_module):
 
 
 def test_train_with_import_in_a_real_process_and_resume_it(user_module, tmp_path, fashion_mnist):
+    pytest.importorskip("torch")
     module, schedule = user_module
     out = tmp_path / "run"
     tiny = ["--epochs", "2", "--train-subset", "500", "--test-subset", "200", "--batch-size", "100", "--threads", "1"]
