@@ -17,10 +17,10 @@ from .commands import COMMANDS, UsageError
 from .data.errors import DataError
 from .experiments.config import ExperimentError
 from .report.load import ReportError
+from .runfolder import RunDirError
 from .schedules import ScheduleError
 from .training.backend import BackendUnavailable
 from .training.config import ConfigError
-from .training.rundir import RunDirError
 
 USER_ERRORS = (UsageError, ScheduleError, ConfigError, RunDirError, ExperimentError, ReportError,
                DataError, BackendUnavailable)

@@ -68,7 +68,8 @@ def test_a_final_summary_is_left_alone(tmp_path):
 def test_epochs_done_counts_finished_lines_only(tmp_path):
     task = make_task(tmp_path, "running")
     assert task.epochs_done() == 0
-    (task.folder / "metrics.jsonl").write_text('{"epoch": 0}\n{"epoch": 1}\n{"epo')
+    row = {"epoch": 0, "lr": 0.3, "lr_last": 0.3, "train_loss": 1.0, "train_acc": 0.5, "test_acc": 0.5}
+    (task.folder / "metrics.jsonl").write_text(f"{json.dumps(row)}\n{json.dumps(row | {'epoch': 1})}\n{{\"epo")
     assert task.epochs_done() == 2
 
 

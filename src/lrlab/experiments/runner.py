@@ -16,7 +16,7 @@ KeyboardInterrupt is raised again.
 
 >>> from lrlab.experiments import load_experiment
 >>> run_experiment(load_experiment("experiments/d2l-chapter.toml"), "runs/d2l", quick=True)  # doctest: +SKIP
-{'constant/seed-0': 'completed', ...}
+{'constant/seed-0': <Status.COMPLETED: 'completed'>, ...}
 """
 
 from __future__ import annotations
@@ -33,11 +33,10 @@ from pathlib import Path
 import tomli_w
 from tqdm.auto import tqdm
 
+from ..runfolder import RunDir, Status, Summary, atomic_path, write_json
 from ..training.config import TrainConfig
-from ..training.rundir import RunDir, atomic_path, write_json
 from .config import Experiment, ExperimentError, Run, quick_version
 
-FINISHED = ("completed", "diverged")
 POLL_SECONDS = 0.5
 
 
@@ -58,23 +57,19 @@ class Task:
     def config(self) -> TrainConfig:
         return self.run.config(self.seed)
 
-    def status(self) -> str:
-        summary = RunDir(self.folder).read_summary()
-        return summary["status"] if summary else "pending"
+    def status(self) -> Status:
+        return RunDir(self.folder).status()
 
     def epochs_done(self) -> int:
-        """Finished epochs, counted as metrics.jsonl's complete lines (cheap enough to poll)."""
-        try:
-            return (self.folder / "metrics.jsonl").read_bytes().count(b"\n")
-        except FileNotFoundError:
-            return 0
+        """Finished epochs: the complete rows of metrics.jsonl."""
+        return len(RunDir(self.folder).read_metrics())
 
 
 def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None = None,
-                   quick: bool = False) -> dict[str, str]:
+                   quick: bool = False) -> dict[str, Status]:
     """Train every seed of every run into ``out_dir``, ``jobs`` at a time (default: :func:`default_jobs`).
 
-    Returns each task's final status, e.g. ``{"cosine/seed-0": "completed"}``.
+    Returns each task's final status, e.g. ``{"cosine/seed-0": Status.COMPLETED}``.
     Raises KeyboardInterrupt after Ctrl-C, once every child has stopped cleanly.
     """
     experiment = quick_version(experiment) if quick else experiment
@@ -91,7 +86,7 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
         interpreter(backend)  # fail now, with how to set it up, not in every child
     out.mkdir(parents=True, exist_ok=True)
     _write_experiment(experiment, out, quick)
-    todo = [task for task in tasks if task.status() not in FINISHED]
+    todo = [task for task in tasks if not task.status().finished]
     tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
                f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores {_describe(plan)}, in {out}")
     _write_index(experiment, tasks, out, quick)  # now too: a report works even if we are killed
@@ -268,25 +263,24 @@ def _interrupt(process: subprocess.Popen) -> None:
 
 
 def _finished_line(task: Task, returncode: int) -> str:
-    summary = RunDir(task.folder).read_summary() or {}
-    final = summary.get("final") or {}
+    summary = RunDir(task.folder).read_summary()
+    final = (summary.final if summary else None) or {}
     numbers = f", test acc {final['test_acc']:.3f}" if final.get("test_acc") is not None else ""
-    extra = "" if summary.get("status") in FINISHED else f" (exit {returncode}; see {task.folder / 'train.log'})"
-    seconds = f" ({summary['wall_seconds']:.0f} s)" if summary.get("wall_seconds") else ""
-    return (f"{task.name}: {summary.get('status', 'failed')} after {summary.get('epochs_completed', 0)} epochs"
-            f"{numbers}{seconds}{extra}")
+    status = summary.status if summary else Status.FAILED
+    extra = "" if status.finished else f" (exit {returncode}; see {task.folder / 'train.log'})"
+    seconds = f" ({summary.wall_seconds:.0f} s)" if summary and summary.wall_seconds else ""
+    return f"{task.name}: {status} after {summary.epochs_completed if summary else 0} epochs{numbers}{seconds}{extra}"
 
 
 def _settle(task: Task, returncode: int) -> None:
     """A child that died without a final summary (killed, crashed at start) gets one, so none says running."""
     run = RunDir(task.folder)
     summary = run.read_summary()
-    if summary and summary["status"] == "running":
+    if summary and summary.status is Status.RUNNING:
         interrupted = returncode in (130, -signal.SIGINT)
-        run.write_summary(summary | {
-            "status": "interrupted" if interrupted else "failed",
-            "message": f"lrlab train exited with status {returncode} before writing its summary; see train.log",
-        })
+        run.write_summary(dataclasses.replace(
+            summary, status=Status.INTERRUPTED if interrupted else Status.FAILED,
+            message=f"lrlab train exited with status {returncode} before writing its summary; see train.log"))
 
 
 def _check_same_config(task: Task) -> None:
