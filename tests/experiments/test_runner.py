@@ -73,6 +73,19 @@ def test_epochs_done_counts_finished_lines_only(tmp_path):
     assert task.epochs_done() == 2
 
 
+def test_a_folder_written_before_a_setting_existed_holds_its_default(tmp_path):
+    """config.json written without precision (a later field, with a default) is not "other settings"."""
+    task = make_task(tmp_path, "interrupted")
+    stored = task.config.to_dict()
+    del stored["precision"]
+    (task.folder / "config.json").write_text(json.dumps({"config": stored | {"threads": 2}}))
+    runner._check_same_config(task)
+    other = Task(experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)", "precision": "bf16"}]}).runs[0],
+                 0, task.folder)
+    with pytest.raises(runner.ExperimentError, match=r"other settings \(precision 'fp32' -> 'bf16'\)"):
+        runner._check_same_config(other)
+
+
 def three_small_runs():
     """Runs a, b and c: one seed, one epoch of 1,000 images each."""
     return experiment_from_dict({

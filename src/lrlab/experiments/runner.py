@@ -34,7 +34,7 @@ import tomli_w
 from tqdm.auto import tqdm
 
 from ..runfolder import RunDir, Status, Summary, atomic_path, write_json
-from ..training.config import TrainConfig
+from ..training.config import ConfigError, TrainConfig
 from .config import Experiment, ExperimentError, Run, quick_version
 
 POLL_SECONDS = 0.5
@@ -284,15 +284,24 @@ def _settle(task: Task, returncode: int) -> None:
 
 
 def _check_same_config(task: Task) -> None:
-    """Refuse a folder that holds a run of other settings: its results would be mixed with ours."""
+    """Refuse a folder that holds a run of other settings: its results would be mixed with ours.
+
+    The settings are compared as values (threads aside: they follow the plan), so a folder
+    written before a setting existed holds that setting's default."""
     run = RunDir(task.folder)
     if not run.holds_run():
         return
-    stored = {k: v for k, v in run.read_config()["config"].items() if k != "threads"}
-    wanted = {k: v for k, v in task.config.to_dict().items() if k != "threads"}
-    if stored != wanted:
-        changed = ", ".join(f"{k} {stored.get(k)!r} -> {v!r}" for k, v in wanted.items() if stored.get(k) != v)
-        raise ExperimentError(f"{task.folder}: holds a run with other settings ({changed}); "
+    try:
+        stored = TrainConfig.from_dict(run.read_config()["config"])
+    except ConfigError as error:
+        raise ExperimentError(f"{task.folder}: holds a run this lrlab cannot read ({error}); "
+                              "choose another --out") from None
+    wanted = task.config
+    changed = [f"{field.name} {getattr(stored, field.name)!r} -> {getattr(wanted, field.name)!r}"
+               for field in dataclasses.fields(TrainConfig)
+               if field.name != "threads" and getattr(stored, field.name) != getattr(wanted, field.name)]
+    if changed:
+        raise ExperimentError(f"{task.folder}: holds a run with other settings ({', '.join(changed)}); "
                               "choose another --out, or remove that folder to train it again")
 
 
