@@ -8,7 +8,6 @@ reason when the data is not there instead of trying to download it.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -56,10 +55,10 @@ TIMING = ("epoch_seconds", "examples_per_second")
 def metric_numbers():
     """``metric_numbers(run_folder)``: metrics.jsonl without the timings, what must be equal
     bitwise between two runs of the same config."""
-    from lrlab.training.rundir import RunDir
+    from lrlab.runfolder import RunDir
 
     def numbers(out) -> list[dict]:
-        return [{k: v for k, v in row.items() if k not in TIMING} for row in RunDir(out).read_metrics()]
+        return [{k: v for k, v in row.to_dict().items() if k not in TIMING} for row in RunDir(out).read_metrics()]
 
     return numbers
 
@@ -70,6 +69,7 @@ def straight_and_resumed(tmp_path, monkeypatch):
     ``tmp_path/"straight"``, and again into ``tmp_path/"resumed"`` stopped by Ctrl-C at the third
     update of epoch 1, then resumed. Returns the straight summary, the summary written at the
     interrupt, and the resumed summary."""
+    from lrlab.runfolder import RunDir
     from lrlab.training.loop import train
 
     def run(config, backend_class):
@@ -88,7 +88,7 @@ def straight_and_resumed(tmp_path, monkeypatch):
             patch.setattr(backend_class, "train_epoch", interrupted_in_epoch_1)
             with pytest.raises(KeyboardInterrupt):
                 train(config, tmp_path / "resumed", progress=False)
-        stopped = json.loads((tmp_path / "resumed" / "summary.json").read_text())
+        stopped = RunDir(tmp_path / "resumed").read_summary()
         resumed = train(None, tmp_path / "resumed", resume=True, progress=False)
         return straight, stopped, resumed
 

@@ -20,9 +20,9 @@ from .experiments.config import ExperimentError
 from .models import ModelError
 from .optimizers import OptimizerError
 from .report.load import ReportError
+from .runfolder import RunDirError
 from .schedules import ScheduleError
 from .training.config import ConfigError
-from .training.rundir import RunDirError
 
 USER_ERRORS = (UsageError, ScheduleError, ConfigError, RunDirError, ExperimentError, ReportError,
                DataError, BackendUnavailable, ModelError, OptimizerError)

@@ -15,7 +15,7 @@ from lrlab.backends.keras import KerasBackend  # noqa: E402
 from lrlab import models  # noqa: E402
 from lrlab.training.config import ConfigError, TrainConfig  # noqa: E402
 from lrlab.training.loop import train  # noqa: E402
-from lrlab.training.rundir import RunDir  # noqa: E402
+from lrlab.runfolder import RunDir  # noqa: E402
 
 
 
@@ -31,7 +31,7 @@ def test_one_epoch_on_10k_examples_learns(keras_config, tmp_path):
     # Batch 64: test accuracy 0.73-0.76 over seeds 0-3 (batch 128 gave 0.65-0.70, too near 0.6).
     config = keras_config(schedule="constant(0.05)", momentum=0.9, batch_size=64, train_subset=10_000, test_subset=2_000)
     summary = train(config, tmp_path / "run", progress=False)
-    assert summary["status"] == "completed" and summary["final"]["test_acc"] > 0.6
+    assert summary.status == "completed" and summary.final["test_acc"] > 0.6
     document = json.loads((tmp_path / "run" / "config.json").read_text())
     assert {"tensorflow", "keras"} <= set(document["versions"])
     assert (tmp_path / "run" / "checkpoint.npz").is_file()
@@ -62,7 +62,7 @@ def test_the_optimizer_applies_exactly_the_scheduled_rate_at_every_update(keras_
     # The epoch clock reports the float64 s(e) it set (as torch), the step clock the float32 it computed.
     reported = scheduled if unit == "epoch" else np.float32(scheduled).tolist()
     rows = RunDir(tmp_path / "run").read_metrics()
-    assert [(row["lr"], row["lr_last"]) for row in rows] == [(reported[10 * e], reported[10 * e + 9]) for e in range(3)]
+    assert [(row.lr, row.lr_last) for row in rows] == [(reported[10 * e], reported[10 * e + 9]) for e in range(3)]
 
 
 @pytest.mark.parametrize("unit", ["epoch", "step"])
@@ -71,8 +71,8 @@ def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(keras_co
                           else "cosine(max_update=2, base_lr=0.1, final_lr=0.01)",
                           epochs=2, unit=unit, momentum=0.9, weight_decay=1e-4)
     straight, stopped, resumed = straight_and_resumed(config, KerasBackend)
-    assert stopped["epochs_completed"] == 1
-    assert resumed["status"] == "completed" and resumed["final"] == straight["final"]
+    assert stopped.epochs_completed == 1
+    assert resumed.status == "completed" and resumed.final == straight.final
     assert metric_numbers(tmp_path / "resumed") == metric_numbers(tmp_path / "straight")
     with np.load(tmp_path / "straight" / "checkpoint.npz") as a, np.load(tmp_path / "resumed" / "checkpoint.npz") as b:
         assert sorted(a) == sorted(b) and all(np.array_equal(a[k], b[k]) for k in a)
@@ -80,7 +80,7 @@ def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(keras_co
 
 def test_a_huge_rate_ends_the_run_as_diverged_not_a_crash(keras_config, tmp_path):
     summary = train(keras_config(schedule="constant(1e6)", epochs=3), tmp_path / "run", progress=False)
-    assert summary["status"] == "diverged" and summary["epochs_completed"] == 1
+    assert summary.status == "diverged" and summary.epochs_completed == 1
     assert not (tmp_path / "run" / "checkpoint.npz").exists()
 
 
@@ -133,11 +133,11 @@ def test_cosine_per_epoch_agrees_with_the_torch_backend(fashion_mnist, tmp_path)
         config = TrainConfig("cosine(max_update=20, base_lr=0.3, final_lr=0.01)", epochs=3,
                              backend=backend, train_subset=20_000)
         results[backend] = train(config, tmp_path / backend, progress=False)
-        assert results[backend]["status"] == "completed"
-    lrs = {backend: [(row["lr"], row["lr_last"]) for row in RunDir(tmp_path / backend).read_metrics()]
+        assert results[backend].status == "completed"
+    lrs = {backend: [(row.lr, row.lr_last) for row in RunDir(tmp_path / backend).read_metrics()]
            for backend in results}
     assert lrs["keras"] == lrs["torch"]  # bitwise: both report s(e) as the float64 they set
-    accuracies = [results[backend]["final"]["test_acc"] for backend in results]
+    accuracies = [results[backend].final["test_acc"] for backend in results]
     assert abs(accuracies[0] - accuracies[1]) < 0.15, accuracies  # 3x the seed-to-seed spread
 
 

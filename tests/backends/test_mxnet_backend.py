@@ -20,7 +20,7 @@ from lrlab.backends.mxnet import MXNetBackend  # noqa: E402
 from lrlab.models.lenet_mxnet import lenet, lenet_d2l_tf  # noqa: E402
 from lrlab.cli import main  # noqa: E402
 from lrlab.training.loop import epoch_order, train  # noqa: E402
-from lrlab.training.rundir import RunDir  # noqa: E402
+from lrlab.runfolder import RunDir  # noqa: E402
 
 
 
@@ -73,8 +73,8 @@ def test_one_epoch_on_10k_examples_learns(tiny_config, tmp_path):
     config = tiny_config(backend="mxnet", schedule="constant(0.05)", momentum=0.9, batch_size=128,
                          train_subset=10_000, test_subset=2_000)
     summary = train(config, tmp_path / "run", progress=False)
-    assert summary["status"] == "completed" and summary["epochs_completed"] == 1
-    assert summary["final"]["test_acc"] > 0.6
+    assert summary.status == "completed" and summary.epochs_completed == 1
+    assert summary.final["test_acc"] > 0.6
 
 
 def test_the_run_folder_records_mxnet(tiny_config, tmp_path):
@@ -111,7 +111,7 @@ def test_the_trainer_applies_exactly_the_scheduled_rate_at_every_update(tiny_con
     assert sorted(applied) == list(range(1, 31))  # MXNet counts updates from 1
     assert [applied[n] for n in range(1, 31)] == [{rate} for rate in expected]  # one rate per update, bitwise
     rows = RunDir(tmp_path / "run").read_metrics()
-    assert [(row["lr"], row["lr_last"]) for row in rows] == [(expected[10 * e], expected[10 * e + 9]) for e in range(3)]
+    assert [(row.lr, row.lr_last) for row in rows] == [(expected[10 * e], expected[10 * e + 9]) for e in range(3)]
 
 
 @pytest.mark.parametrize("unit", ["epoch", "step"])
@@ -120,8 +120,8 @@ def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(tiny_con
                          else "cosine(max_update=2, base_lr=0.1, final_lr=0.01)",
                          epochs=2, unit=unit, momentum=0.9, weight_decay=1e-4)
     straight, stopped, resumed = straight_and_resumed(config, MXNetBackend)
-    assert stopped["epochs_completed"] == 1
-    assert resumed["status"] == "completed" and resumed["final"] == straight["final"]
+    assert stopped.epochs_completed == 1
+    assert resumed.status == "completed" and resumed.final == straight.final
     assert metric_numbers(tmp_path / "resumed") == metric_numbers(tmp_path / "straight")
 
 
@@ -135,14 +135,14 @@ def test_the_same_config_twice_gives_the_same_metrics(tiny_config, tmp_path, met
 
 def test_a_huge_rate_ends_the_run_as_diverged_not_a_crash(tiny_config, tmp_path):
     summary = train(tiny_config(backend="mxnet", schedule="constant(1e6)", epochs=3), tmp_path / "run", progress=False)
-    assert summary["status"] == "diverged" and summary["epochs_completed"] == 1
-    assert summary["message"].startswith("diverged: the train loss became ")
+    assert summary.status == "diverged" and summary.epochs_completed == 1
+    assert summary.message.startswith("diverged: the train loss became ")
     assert not (tmp_path / "run" / MXNetBackend.checkpoint_name).exists()
 
 
 def test_the_books_tensorflow_variant_and_a_thread_count(tiny_config, tmp_path):
     summary = train(tiny_config(backend="mxnet", model="lenet-d2l-tf", threads=1), tmp_path / "run", progress=False)
-    assert summary["status"] == "completed"
+    assert summary.status == "completed"
 
 
 def test_lrlab_train_runs_it_in_this_environment(tiny_config, tmp_path, capsys):

@@ -27,6 +27,7 @@ epochs = {epochs}
 train_subset = {train}
 test_subset = 500
 seeds = {seeds}
+{extra}
 [[runs]]
 name = "constant"
 label = "constant 0.3"
@@ -50,9 +51,9 @@ def lrlab(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "lrlab", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-def experiment_file(folder: Path, *, epochs: int = 1, train: int = 2000, seeds=(0, 1)) -> Path:
+def experiment_file(folder: Path, *, epochs: int = 1, train: int = 2000, seeds=(0, 1), extra: str = "") -> Path:
     path = folder / "tiny.toml"
-    path.write_text(TINY.format(epochs=epochs, train=train, seeds=list(seeds)))
+    path.write_text(TINY.format(epochs=epochs, train=train, seeds=list(seeds), extra=extra))
     return path
 
 
@@ -189,6 +190,54 @@ def test_ctrl_c_leaves_a_consistent_folder_that_a_rerun_completes(tmp_path, data
     for folder in seed_folders(out):
         assert json.loads((folder / "summary.json").read_text())["status"] == "completed"
         assert [row["epoch"] for row in metrics(folder)] == [0, 1, 2, 3, 4]
+
+
+def test_sigterm_stops_every_training_and_a_rerun_completes(tmp_path, data_dir):
+    """SIGTERM to `lrlab run` alone (a service manager's stop, a kill): it stops its trainings (they
+    write "interrupted" summaries), waits for them and exits 143; none is left running without it."""
+    if not Path("/proc/self/cmdline").is_file():
+        pytest.skip("needs /proc to find the trainings")
+    experiment = experiment_file(tmp_path, epochs=5, train=2000, seeds=(0,), extra="batch_size = 100\nthreads = 1")
+    out = tmp_path / "runs" / "tiny"  # absolute in the trainings' command lines: no other process has it
+    command = ["run", str(experiment), "--jobs", "2", "--out", str(out)]
+    process = subprocess.Popen([sys.executable, "-m", "lrlab", *command], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_first_epoch(out, process)
+        trainings = processes_with(str(out))  # `lrlab train ... <out>/<run>/seed-0/...`: only the children
+        assert trainings, "no training process found"
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 143, stdout + stderr
+    assert "terminated: stopping" in stdout, stdout
+    assert processes_with(str(out)) == {}, "a training outlived `lrlab run`"
+    assert not any(Path(f"/proc/{pid}/cmdline").is_file() and Path(f"/proc/{pid}/cmdline").read_bytes()
+                   for pid in trainings)
+    summaries = assert_consistent(out)
+    assert "interrupted" in summaries.values(), summaries
+
+    again = lrlab(*command, cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    for folder in seed_folders(out):
+        assert json.loads((folder / "summary.json").read_text())["status"] == "completed"
+        assert [row["epoch"] for row in metrics(folder)] == [0, 1, 2, 3, 4]
+
+
+def processes_with(text: str) -> dict[int, str]:
+    """The live processes whose command line contains ``text``: pid -> command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:  # it has just exited
+                continue
+            if text in command:
+                found[int(entry.name)] = command
+    return found
 
 
 def wait_for_first_epoch(out: Path, process: subprocess.Popen, timeout: float = 120) -> None:

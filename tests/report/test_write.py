@@ -33,12 +33,66 @@ def test_writes_every_file_into_run_folder_report(run_folder):
 
 def test_table_bolds_the_best_mean_and_shows_the_book(run_folder):
     header, rule, fast, slow = table_lines(write_report(run_folder).joinpath("report.md").read_text())
-    assert header == ("| run | seeds | train loss | train acc | test acc "
-                      "| book train loss | book train acc | book test acc |")
-    # "fast" has the lower loss; both runs have the same accuracies: both bold.
-    assert fast.startswith("| FAST | 2 | **0.255 ± 0.007** | **0.805 ± 0.007** | **0.705 ± 0.007** |")
-    assert slow.startswith("| SLOW | 2 | 0.505 ± 0.007 | **0.805 ± 0.007** |")
-    assert fast.endswith("| 0.145 | – | 0.877 |") and slow.endswith("| – | – | – |")
+    assert header == ("| run | seeds | train loss | train acc | test loss | test acc "
+                      "| book train loss | book test acc |")  # the book's columns: the metrics it gives
+    # "fast" has the lower losses; both runs have the same accuracies: both bold.
+    assert fast.startswith("| FAST | 2 | **0.255 ± 0.007** | **0.805 ± 0.007** | **0.305 ± 0.007** | **0.705 ± 0.007** |")
+    assert slow.startswith("| SLOW | 2 | 0.505 ± 0.007 | **0.805 ± 0.007** | 0.605 ± 0.007 | **0.705 ± 0.007** |")
+    assert fast.endswith("| 0.145 | 0.877 |") and slow.endswith("| – | – |")
+
+
+def test_a_book_test_loss_gets_its_column(run_folder):
+    index = json.loads((run_folder / "index.json").read_text())
+    index["runs"][1]["book"] = {"torch": {"test_loss": 0.3}}
+    (run_folder / "index.json").write_text(json.dumps(index))
+    table = results_table(load_results(run_folder))
+    assert table.header[-3:] == ["book train loss", "book test loss", "book test acc"]
+    assert [cell.text for cell in table.rows[1][-3:]] == ["–", "0.300", "–"]
+
+
+def replace_with_old_folders(run_folder, make_seed_folder, name: str, schedule: str, loss0: float) -> None:
+    """``name``'s seeds as lrlab wrote them before it measured the test loss."""
+    for seed in (0, 1):
+        folder = run_folder / name / f"seed-{seed}"
+        for child in folder.iterdir():
+            child.unlink()
+        folder.rmdir()
+        make_seed_folder(folder, schedule, seed, loss0=loss0, test_loss=False)
+
+
+def test_a_run_folder_from_before_the_test_loss_shows_a_dash(run_folder, make_seed_folder):
+    replace_with_old_folders(run_folder, make_seed_folder, "slow", "cosine(max_update=3, base_lr=0.1)", 2.0)
+    out = write_report(run_folder)
+    header, rule, fast, slow = table_lines((out / "report.md").read_text())
+    # One run measured the test loss: nothing to compare, no bold; the other shows a dash.
+    assert fast.startswith("| FAST | 2 | **0.255 ± 0.007** | **0.805 ± 0.007** | 0.305 ± 0.007 | **0.705 ± 0.007** |")
+    assert slow.startswith("| SLOW | 2 | 0.505 ± 0.007 | **0.805 ± 0.007** | – | **0.705 ± 0.007** |")
+    rows = list(csv.DictReader((out / "results.csv").open()))
+    assert [r["test_loss"] != "" for r in rows] == [True, True, False, False]
+    data = json.loads((out / "summary.json").read_text(), parse_constant=pytest.fail)
+    assert data["runs"][1]["final"]["test_loss"] == {"mean": None, "std": None, "n": 0}
+
+
+def curve_panels(result, monkeypatch) -> dict:
+    """The curves figure's panels: title -> {run label: the y values of its curve}."""
+    from lrlab.report import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda figure, path, dpi: figures.append(figure) or path)
+    plots.plot_curves(result, "unused.png")
+    return {axes.get_title(): {line.get_label(): line.get_ydata() for line in axes.get_lines()}
+            for axes in figures[0].axes}
+
+
+def test_the_curves_show_the_test_loss_where_measured(run_folder, make_seed_folder, monkeypatch):
+    panels = curve_panels(load_results(run_folder), monkeypatch)
+    assert list(panels) == ["train loss", "train acc", "test loss", "test acc"]
+    assert panels["test loss"]["FAST"] == pytest.approx([1.2 / (e + 1) + 0.005 for e in range(4)])
+    replace_with_old_folders(run_folder, make_seed_folder, "slow", "cosine(max_update=3, base_lr=0.1)", 2.0)
+    panels = curve_panels(load_results(run_folder), monkeypatch)
+    assert np.isnan(panels["test loss"]["SLOW"]).all() and not np.isnan(panels["test loss"]["FAST"]).any()
+    replace_with_old_folders(run_folder, make_seed_folder, "fast", "constant(0.3)", 1.0)
+    assert list(curve_panels(load_results(run_folder), monkeypatch)) == ["train loss", "train acc", "test acc"]
 
 
 def test_no_book_columns_without_book_numbers(run_folder):
@@ -46,7 +100,8 @@ def test_no_book_columns_without_book_numbers(run_folder):
     for run in index["runs"]:
         run["book"] = {}
     (run_folder / "index.json").write_text(json.dumps(index))
-    assert results_table(load_results(run_folder)).header == ["run", "seeds", "train loss", "train acc", "test acc"]
+    assert results_table(load_results(run_folder)).header == ["run", "seeds", "train loss", "train acc", "test loss",
+                                                              "test acc"]
 
 
 def test_book_numbers_of_another_backend_are_not_shown(run_folder):

@@ -10,7 +10,7 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook  # noqa: E402
 
 from lrlab.backends.torch import TorchBackend  # noqa: E402
 from lrlab.training.loop import train  # noqa: E402
-from lrlab.training.rundir import RunDir, RunDirError  # noqa: E402
+from lrlab.runfolder import RunDir, RunDirError  # noqa: E402
 
 TIMING = ("epoch_seconds", "examples_per_second")
 
@@ -19,26 +19,28 @@ TIMING = ("epoch_seconds", "examples_per_second")
 def test_one_epoch_on_10k_examples_learns(tiny_config, tmp_path):
     config = tiny_config(schedule="constant(0.02)", momentum=0.9, batch_size=64, train_subset=10_000, test_subset=2_000)
     summary = train(config, tmp_path / "run", progress=False)
-    assert summary["status"] == "completed" and summary["epochs_completed"] == 1
-    assert summary["final"]["test_acc"] > 0.6
+    assert summary.status == "completed" and summary.epochs_completed == 1
+    assert summary.final["test_acc"] > 0.6
 
 
 def test_the_run_folder_holds_the_contracts_files(tiny_config, tmp_path, capsys, fashion_mnist):
     out = tmp_path / "run"
     summary = train(tiny_config(epochs=2), out)
     document = json.loads((out / "config.json").read_text())
-    assert document["config"] == tiny_config(epochs=2).to_dict()
+    assert document["schema_version"] == 1 and document["config"] == tiny_config(epochs=2).to_dict()
     assert document["schedule"] == {"name": "constant", "base_lr": 0.1}
     assert document["updates_per_epoch"] == 10 and document["clock_warning"] is None
     assert document["data"] == {"name": "fashion-mnist", "fingerprint": fashion_mnist.fingerprint,
                                 "image_shape": [1, 28, 28], "classes": 10, "train": 1000, "test": 500}
     assert set(document["versions"]) == {"python", "lrlab", "numpy", "torch"}
     rows = RunDir(out).read_metrics()
-    assert [row["epoch"] for row in rows] == [0, 1]
-    assert set(rows[0]) == {"epoch", "lr", "lr_last", "train_loss", "train_acc", "test_acc", "test_loss", *TIMING}
-    assert 0 < rows[1]["test_loss"] < rows[0]["test_loss"] < 2.4  # ln 10 = 2.30 at chance
-    assert json.loads((out / "summary.json").read_text()) == summary
-    assert summary["status"] == "completed" and summary["final"]["test_acc"] == rows[-1]["test_acc"]
+    assert [row.epoch for row in rows] == [0, 1]
+    first = json.loads((out / "metrics.jsonl").read_text().splitlines()[0])
+    assert set(first) == {"epoch", "lr", "lr_last", "train_loss", "train_acc", "test_acc", "test_loss", *TIMING}
+    assert 0 < rows[1].test_loss < rows[0].test_loss < 2.4  # ln 10 = 2.30 at chance
+    assert json.loads((out / "summary.json").read_text()) == summary.to_dict()
+    assert summary.status == "completed" and summary.final["test_acc"] == rows[-1].test_acc
+    assert summary.final["test_loss"] == rows[-1].test_loss
     assert (out / "checkpoint.pt").is_file()
     printed = capsys.readouterr().out.splitlines()
     assert printed[-1].startswith("epoch 1: lr 0.1, train loss ") and ", test acc " in printed[-1]
@@ -59,7 +61,7 @@ def test_the_optimizer_applies_exactly_the_scheduled_rate_at_every_update(tiny_c
     expected = [s(t) if unit == "step" else s(t // 10) for t in range(30)]
     assert applied == expected  # bitwise: the float the optimizer holds is float(s(t))
     rows = RunDir(tmp_path / "run").read_metrics()
-    assert [(row["lr"], row["lr_last"]) for row in rows] == [(expected[10 * e], expected[10 * e + 9]) for e in range(3)]
+    assert [(row.lr, row.lr_last) for row in rows] == [(expected[10 * e], expected[10 * e + 9]) for e in range(3)]
 
 
 @pytest.mark.parametrize("unit", ["epoch", "step"])
@@ -68,9 +70,9 @@ def test_resume_after_an_interrupt_ends_exactly_as_an_uninterrupted_run(tiny_con
                          else "cosine(max_update=2, base_lr=0.1, final_lr=0.01)",
                          epochs=2, unit=unit, momentum=0.9, weight_decay=1e-4)
     straight, stopped, resumed = straight_and_resumed(config, TorchBackend)
-    assert stopped["status"] == "interrupted" and stopped["epochs_completed"] == 1
-    assert "lrlab train --resume" in stopped["message"]
-    assert resumed["status"] == "completed" and resumed["final"] == straight["final"]
+    assert stopped.status == "interrupted" and stopped.epochs_completed == 1
+    assert "lrlab train --resume" in stopped.message
+    assert resumed.status == "completed" and resumed.final == straight.final
     assert metric_numbers(tmp_path / "resumed") == metric_numbers(tmp_path / "straight")
 
 
@@ -83,8 +85,8 @@ def test_the_same_config_twice_gives_the_same_metrics(tiny_config, tmp_path, met
 
 def test_a_huge_rate_ends_the_run_as_diverged_not_a_crash(tiny_config, tmp_path):
     summary = train(tiny_config(schedule="constant(1e6)", epochs=3), tmp_path / "run", progress=False)
-    assert summary["status"] == "diverged" and summary["epochs_completed"] == 1
-    assert summary["message"].startswith("diverged: the train loss became nan in epoch 0 (lr 1e+06)")
+    assert summary.status == "diverged" and summary.epochs_completed == 1
+    assert summary.message.startswith("diverged: the train loss became nan in epoch 0 (lr 1e+06)")
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["final"]["train_loss"] is None
     assert not (tmp_path / "run" / "checkpoint.pt").exists()  # the last checkpoint stays the last good one
 
@@ -93,3 +95,19 @@ def test_a_new_run_refuses_a_folder_that_holds_one(tiny_config, tmp_path):
     train(tiny_config(), tmp_path / "run", progress=False)
     with pytest.raises(RunDirError, match="already holds a run"):
         train(tiny_config(), tmp_path / "run", progress=False)
+
+
+def test_a_folder_written_before_a_setting_existed_resumes(tiny_config, tmp_path):
+    """A config.json without a later field (precision, schema_version) holds that field's default:
+    resuming with the same settings is no "other config"."""
+    config = tiny_config(epochs=2)
+    train(config, tmp_path / "run", progress=False)
+    path = tmp_path / "run" / "config.json"
+    document = json.loads(path.read_text())
+    del document["schema_version"], document["config"]["precision"]
+    path.write_text(json.dumps(document))
+    assert RunDir(tmp_path / "run").read_config()["schema_version"] == 0
+    summary = train(config, tmp_path / "run", resume=True, progress=False)
+    assert summary.status == "completed" and summary.epochs_completed == 2
+    with pytest.raises(RunDirError, match="differs"):
+        train(tiny_config(epochs=2, precision="bf16"), tmp_path / "run", resume=True, progress=False)

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lrlab.cli import main
-from lrlab.training.rundir import RunDir
+from lrlab.runfolder import RunDir
 
 TINY = ["--epochs", "1", "--train-subset", "1000", "--test-subset", "500", "--batch-size", "100", "--threads", "1"]
 
@@ -80,7 +80,7 @@ def test_config_file_and_resume(tmp_path, capsys, fashion_mnist):
     assert main(["train", "--config", str(first / "config.json"), "--epochs", "2", "--out", str(second)]) == 0
     config = json.loads((second / "config.json").read_text())["config"]
     assert config == json.loads((first / "config.json").read_text())["config"] | {"epochs": 2}
-    assert RunDir(second).read_metrics()[0]["train_loss"] == RunDir(first).read_metrics()[0]["train_loss"]
+    assert RunDir(second).read_metrics()[0].train_loss == RunDir(first).read_metrics()[0].train_loss
     capsys.readouterr()
     assert main(["train", "--resume", str(second)]) == 0  # already complete: nothing to do
     assert capsys.readouterr().out.startswith("completed: trained 2 epochs")

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         experiment = with_precision(experiment, args.precision)
     out = Path(args.out) if args.out else default_out(args.experiment, args.quick, args.precision)
     statuses = run_experiment(experiment, out, jobs=args.jobs, quick=args.quick)
-    unfinished = sorted(name for name, status in statuses.items() if status not in ("completed", "diverged"))
+    unfinished = sorted(name for name, status in statuses.items() if not status.finished)
     if args.report:
         from ..report.write import write_report
 

@@ -59,8 +59,8 @@ def _option(field) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     from ..backends.mxnet_env import needs_other_interpreter, reexec
+    from ..runfolder import RunDir
     from ..training.loop import train
-    from ..training.rundir import RunDir
 
     if args.resume:
         _refuse_with_resume(args)
@@ -116,17 +116,19 @@ def _refuse_with_resume(args: argparse.Namespace) -> None:
 
 def _plot(out: Path) -> Path:
     from ..report.curves import plot_curves
-    from ..training.rundir import RunDir
+    from ..runfolder import RunDir
 
     run = RunDir(out)
     return plot_curves(run.read_metrics(), out / "curves.png", title=run.read_config()["config"]["schedule"])
 
 
-def _report(summary: dict, out: Path) -> int:
-    if summary["status"] == "diverged":
-        print(f"lrlab train: {summary['message']} ({out})", file=sys.stderr)
+def _report(summary, out: Path) -> int:
+    from ..runfolder import Status
+
+    if summary.status is Status.DIVERGED:
+        print(f"lrlab train: {summary.message} ({out})", file=sys.stderr)
         return DIVERGED
-    final = summary["final"]
-    print(f"{summary['status']}: {summary['message']}; final train loss {final['train_loss']:.3f}, "
+    final = summary.final
+    print(f"{summary.status}: {summary.message}; final train loss {final['train_loss']:.3f}, "
           f"train acc {final['train_acc']:.3f}, test acc {final['test_acc']:.3f} ({out})")
     return 0

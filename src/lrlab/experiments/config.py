@@ -21,7 +21,7 @@ A small experiment::
     epochs = 20                     # any default can be overridden per run
 
 ``book`` holds published numbers to compare with, per backend (``torch``, ``keras``,
-``mxnet``), each any of ``train_loss``, ``train_acc``, ``test_acc``.
+``mxnet``), each any of ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (``lrlab.runfolder.METRICS``).
 
 The whole file is checked before anything runs. Every problem is an
 :class:`ExperimentError` worded ``FILE: KEY: PROBLEM``, where KEY is a path such as
@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import BACKENDS, backend_info
+from ..runfolder import METRICS
 from ..schedules import ScheduleError, parse
 from ..training.config import ConfigError, TrainConfig, check_setting
 
@@ -56,7 +57,6 @@ DEFAULT_KEYS = SETTINGS + ("seeds",)
 RUN_ONLY = ("name", "schedule", "label", "book")
 RUN_KEYS = RUN_ONLY + DEFAULT_KEYS
 TOP_KEYS = ("title", "description", "imports", "defaults", "runs")
-METRICS = ("train_loss", "train_acc", "test_acc")
 HINTS = {"seed": "seeds", "tensorflow": "keras", "tf": "keras", "pytorch": "torch", "lr": "schedule",
          "import": "imports", "optimiser": "optimizer", "data": "dataset"}
 """Keys people write for another: the one meant (the book's TensorFlow code is the keras backend)."""

@@ -1,7 +1,7 @@
-"""Run an experiment: every (run x seed) as its own ``lrlab train`` process, a few at a time.
+"""Run an experiment: every (run x seed) as its own training, a few at a time.
 
 The run folder (``OUT``) holds one folder per run and seed, each a ``lrlab train``
-run folder (see docs/architecture.md), plus what ``lrlab report`` reads::
+run folder (:mod:`lrlab.runfolder`), plus what ``lrlab report`` reads::
 
     OUT/experiment.toml            the validated experiment (quick mode already applied)
     OUT/index.json                 the runs, their labels, book numbers, folders and statuses
@@ -9,46 +9,50 @@ run folder (see docs/architecture.md), plus what ``lrlab report`` reads::
                                    train-config.json + train.log (the request and the output)
 
 Running again skips finished seeds (completed or diverged) and resumes the others
-from their last checkpoint. Ctrl-C is forwarded to every child (each runs in its own
-session, so a terminal's Ctrl-C reaches it only through us, once per press); each child
-keeps its last checkpoint and writes an "interrupted" summary; once all have exited,
-KeyboardInterrupt is raised again.
+from their last checkpoint. The trainings run where an executor puts them
+(:mod:`lrlab.experiments.executors`; by default local processes); the scheduling loop
+here decides what starts when (:mod:`lrlab.experiments.planning`). Ctrl-C is forwarded
+to every training once per press; each keeps its last checkpoint and writes an
+"interrupted" summary; once all have stopped, KeyboardInterrupt is raised again. On
+SIGTERM, and on any error, the loop stops every training the same way before it ends
+(SIGTERM then exits with status 143): no training is ever left running without it.
 
 >>> from lrlab.experiments import load_experiment
 >>> run_experiment(load_experiment("experiments/d2l-chapter.toml"), "runs/d2l", quick=True)  # doctest: +SKIP
-{'constant/seed-0': 'completed', ...}
+{'constant/seed-0': <Status.COMPLETED: 'completed'>, ...}
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import tomli_w
 from tqdm.auto import tqdm
 
-from ..training.config import TrainConfig
-from ..training.rundir import RunDir, atomic_path, write_json
+from ..runfolder import RunDir, Status, Summary, atomic_path, write_json
+from ..training.config import ConfigError, TrainConfig
+from . import planning
 from .config import Experiment, ExperimentError, Run, quick_version
+from .executors.base import Ended, Executor
+from .executors.local import LocalProcessExecutor
 
-FINISHED = ("completed", "diverged")
 POLL_SECONDS = 0.5
+TERMINATED = 128 + signal.SIGTERM
+"""The exit status after SIGTERM, once every training has stopped."""
 
 
-@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, to key the running processes
+@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, to key the running trainings
 class Task:
     """One seed of one run, and the folder it trains into."""
 
     run: Run
     seed: int
     folder: Path
-    planned_threads: int = 1  # for a new training whose settings leave threads open (see thread_plan)
+    planned_threads: int = 1  # for a new training whose settings leave threads open (see planning.thread_plan)
 
     @property
     def name(self) -> str:
@@ -58,103 +62,47 @@ class Task:
     def config(self) -> TrainConfig:
         return self.run.config(self.seed)
 
-    def status(self) -> str:
-        summary = RunDir(self.folder).read_summary()
-        return summary["status"] if summary else "pending"
+    def status(self) -> Status:
+        return RunDir(self.folder).status()
 
     def epochs_done(self) -> int:
-        """Finished epochs, counted as metrics.jsonl's complete lines (cheap enough to poll)."""
-        try:
-            return (self.folder / "metrics.jsonl").read_bytes().count(b"\n")
-        except FileNotFoundError:
-            return 0
+        """Finished epochs: the complete rows of metrics.jsonl."""
+        return len(RunDir(self.folder).read_metrics())
 
 
 def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None = None,
-                   quick: bool = False) -> dict[str, str]:
-    """Train every seed of every run into ``out_dir``, ``jobs`` at a time (default: :func:`default_jobs`).
+                   quick: bool = False, executor: Executor | None = None) -> dict[str, Status]:
+    """Train every seed of every run into ``out_dir``, ``jobs`` at a time (default:
+    :func:`~lrlab.experiments.planning.default_jobs`), on ``executor`` (default: local processes).
 
-    Returns each task's final status, e.g. ``{"cosine/seed-0": "completed"}``.
-    Raises KeyboardInterrupt after Ctrl-C, once every child has stopped cleanly.
+    Returns each task's final status, e.g. ``{"cosine/seed-0": Status.COMPLETED}``.
+    Raises KeyboardInterrupt after Ctrl-C and SystemExit(143) after SIGTERM, once every
+    training has stopped cleanly.
     """
     experiment = quick_version(experiment) if quick else experiment
+    executor = executor or LocalProcessExecutor()
     out = Path(out_dir)
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
-    cores = _cores()
-    jobs = max(1, min(jobs or default_jobs(len(pairs), cores), len(pairs)))
-    plan = thread_plan(len(pairs), jobs, cores)
+    cores = executor.cores
+    jobs = max(1, min(jobs or planning.default_jobs(len(pairs), cores), len(pairs)))
+    plan = planning.thread_plan(len(pairs), jobs, cores)
     tasks = [Task(run, seed, out / run.name / f"seed-{seed}", threads)
              for (run, seed), threads in zip(pairs, plan)]
     for task in tasks:
         _check_same_config(task)
-    for backend in {task.config.backend for task in tasks}:
-        interpreter(backend)  # fail now, with how to set it up, not in every child
+    executor.check(tasks)
     out.mkdir(parents=True, exist_ok=True)
     _write_experiment(experiment, out, quick)
-    todo = [task for task in tasks if task.status() not in FINISHED]
+    todo = [task for task in tasks if not task.status().finished]
     tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
-               f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores {_describe(plan)}, in {out}")
+               f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores "
+               f"{planning.describe(plan)}, in {out}")
     _write_index(experiment, tasks, out, quick)  # now too: a report works even if we are killed
     try:
-        _run_all(todo, tasks, jobs)
+        _run_all(todo, tasks, jobs, executor)
     finally:
         _write_index(experiment, tasks, out, quick)
     return {task.name: task.status() for task in tasks}
-
-
-def default_jobs(trainings: int, cores: int) -> int:
-    """How many of ``trainings`` to run at once on ``cores`` when ``--jobs`` is not given.
-
-    One per core, or up to half as many again when that makes the last round fill every
-    core: the chapter's 5 runs on 2 cores train 3 at a time, then 2, each on one thread,
-    instead of 2, 2, then 1 on both cores. Three one-thread trainings sharing two cores lose
-    little to time-slicing (~0% a core in bfloat16, 5-12% in float32), where two threads on one
-    training reach only 1.3-1.5x of one, and there is one round of process starts fewer
-    (benchmarks/README.md: the chapter 5-15% sooner in bfloat16, the same within noise in float32).
-
-    >>> default_jobs(5, cores=2), default_jobs(15, cores=2), default_jobs(3, cores=2)
-    (3, 3, 3)
-    >>> default_jobs(4, cores=2), default_jobs(7, cores=2), default_jobs(1, cores=2)
-    (2, 2, 1)
-    >>> default_jobs(15, cores=8), default_jobs(20, cores=8)
-    (8, 10)
-    """
-    if trainings <= cores:
-        return trainings
-    for jobs in range(cores, cores + cores // 2 + 1):
-        if trainings % jobs == 0 or trainings % jobs >= cores:
-            return jobs
-    return cores
-
-
-def thread_plan(trainings: int, jobs: int, cores: int) -> list[int]:
-    """Threads for each of ``trainings`` run ``jobs`` at a time on ``cores``, in order.
-
-    Each gets a fair share, ``cores // jobs``; but the last ``trainings % jobs``, which
-    run once the others are done, share all the cores: otherwise the chapter's five runs
-    on two cores end with one run on one core while the other idles (a third of the time).
-    The plan depends only on these three numbers, so a run's thread count, on which its
-    numbers depend, is the same however often the experiment was interrupted and resumed.
-
-    >>> thread_plan(5, jobs=2, cores=2)
-    [1, 1, 1, 1, 2]
-    >>> thread_plan(15, jobs=4, cores=8)
-    [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
-    >>> thread_plan(6, jobs=4, cores=8)
-    [2, 2, 2, 2, 4, 4]
-    >>> thread_plan(3, jobs=1, cores=2)
-    [2, 2, 2]
-    """
-    share = max(1, cores // jobs)
-    tail = trainings % jobs
-    return [share] * (trainings - tail) + [max(share, cores // max(tail, 1))] * tail
-
-
-def _describe(plan: list[int]) -> str:
-    if plan[-1] == plan[0]:
-        return f"with {plan[0]} thread(s) each"
-    tail = plan.count(plan[-1])
-    return f"with {plan[0]} thread(s) each, the last {tail} with {plan[-1]} when the others are done"
 
 
 def _threads(task: Task) -> int:
@@ -165,140 +113,144 @@ def _threads(task: Task) -> int:
     return task.config.threads or task.planned_threads
 
 
-def _run_all(todo: list[Task], tasks: list[Task], jobs: int) -> None:
-    waiting, running, threads_of = list(todo), {}, {}
-    capacity = max(_cores(), jobs)  # more jobs than cores is the user's explicit choice
+# -- the scheduling loop ----------------------------------------------------------------------
+
+
+def _run_all(todo: list[Task], tasks: list[Task], jobs: int, executor: Executor) -> None:
+    """Train ``todo`` in order on ``executor``, at most ``jobs`` at once and, unless one alone asks
+    for more, no more threads at once than its cores; whatever ends this (done, Ctrl-C, SIGTERM,
+    an error), no training is left running."""
+    waiting, running = list(todo), {}  # running: task -> its threads
+    capacity = max(executor.cores, jobs)  # more jobs than cores is the user's explicit choice
     total = sum(task.config.epochs for task in tasks)
     with tqdm(total=total, unit="epoch", desc="experiment", disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar, \
-            _Interrupts() as interrupts:
-        while (waiting or running) and not interrupts.count:
-            while waiting and len(running) < jobs:
-                threads = _threads(waiting[0])
-                if running and sum(threads_of[task] for task in running) + threads > capacity:
-                    break  # in order: the next training waits until its threads have cores of their own
-                task = waiting.pop(0)
-                running[task], threads_of[task] = _launch(task, threads), threads
-            time.sleep(POLL_SECONDS)
-            _reap(running)
-            bar.n = sum(task.epochs_done() for task in tasks)
-            bar.refresh()
-        if interrupts.count:
-            _stop(running, interrupts)
-            raise KeyboardInterrupt
+            _Signals() as signals:
+        try:
+            while (waiting or running) and not signals.received:
+                while waiting and len(running) < jobs:
+                    threads = _threads(waiting[0])
+                    if running and sum(running.values()) + threads > capacity:
+                        break  # in order: the next training waits until its threads have cores of their own
+                    task = waiting.pop(0)
+                    executor.submit(task, threads)
+                    running[task] = threads
+                _settle_all(executor.poll(POLL_SECONDS), running)
+                bar.n = sum(executor.progress(task) if task in running else task.epochs_done() for task in tasks)
+                bar.refresh()
+            if signals.interrupts and not signals.terminated:
+                _forward_interrupts(executor, running, signals)
+            if signals.terminated:
+                raise SystemExit(TERMINATED)
+            if signals.interrupts:
+                raise KeyboardInterrupt
+        finally:
+            if running:  # SIGTERM or an error: still under _Signals, so a second signal cannot cut this short
+                tqdm.write(f"{_why(signals)}: stopping {len(running)} run(s) at their next batch ...")
+                _settle_all(executor.stop(), running)
+                tqdm.write("stopped: every run keeps its last finished epoch; run the same command again to resume")
 
 
-class _Interrupts:
-    """Ctrl-C (SIGINT) counted instead of raised while children run, so that it never lands
-    between starting a child and keeping track of it."""
-
-    def __enter__(self) -> "_Interrupts":
-        self.count, self.previous = 0, None
-        if threading.current_thread() is threading.main_thread():  # only it receives signals
-            self.previous = signal.signal(signal.SIGINT, self._count)
-        return self
-
-    def _count(self, signum, frame) -> None:
-        self.count += 1
-
-    def __exit__(self, *exc) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-
-
-def _launch(task: Task, threads: int) -> subprocess.Popen:
-    """Start ``lrlab train`` for ``task`` on ``threads`` (``--resume`` if its folder holds a run),
-    output to train.log."""
-    task.folder.mkdir(parents=True, exist_ok=True)
-    if RunDir(task.folder).holds_run():
-        arguments = ["--resume", str(task.folder)]
-    else:
-        config = dataclasses.replace(task.config, threads=threads)
-        write_json(task.folder / "train-config.json", config.to_dict())
-        arguments = ["--config", str(task.folder / "train-config.json"), "--out", str(task.folder)]
-    command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads)}
-    with open(task.folder / "train.log", "ab") as log:
-        # A session of its own: Ctrl-C in a terminal reaches only us, and we forward it once.
-        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                env=environment, start_new_session=True)
-
-
-def interpreter(backend: str) -> str:
-    """The Python that runs ``backend``: MXNet lives in a virtual environment of its own.
-
-    Raises BackendUnavailable (one line: how to create that environment) when none is set up.
-
-    >>> interpreter("torch") == sys.executable
-    True
-    """
-    from ..backends.mxnet_env import python_for
-
-    return python_for(backend)
-
-
-def _stop(running: dict[Task, subprocess.Popen], interrupts: _Interrupts) -> None:
-    """Forward SIGINT to every child and wait until each has written its summary and exited;
-    another Ctrl-C meanwhile is forwarded again."""
+def _forward_interrupts(executor: Executor, running: dict[Task, int], signals: _Signals) -> None:
+    """Forward Ctrl-C to every training and wait until each has written its summary and ended;
+    another Ctrl-C meanwhile is forwarded again (SIGTERM ends the wait: the caller stops the rest)."""
     tqdm.write(f"interrupted: stopping {len(running)} run(s) at their next batch ...")
     forwarded = 0
-    while running:
-        if forwarded < interrupts.count:
-            forwarded = interrupts.count
-            for process in running.values():
-                _interrupt(process)
-        time.sleep(POLL_SECONDS / 5)
-        _reap(running)
-    tqdm.write("stopped: every run keeps its last finished epoch; run the same command again to resume")
+    while running and not signals.terminated:
+        if forwarded < signals.interrupts:
+            forwarded = signals.interrupts
+            executor.interrupt()
+        _settle_all(executor.poll(POLL_SECONDS / 5), running)
+    if not running:
+        tqdm.write("stopped: every run keeps its last finished epoch; run the same command again to resume")
 
 
-def _reap(running: dict[Task, subprocess.Popen]) -> None:
-    """Settle and announce every child that has exited; keep the others."""
-    for task in [t for t, process in running.items() if process.poll() is not None]:
-        returncode = running.pop(task).returncode
-        _settle(task, returncode)
-        tqdm.write(_finished_line(task, returncode))
+def _why(signals: _Signals) -> str:
+    return "terminated" if signals.terminated else "interrupted" if signals.interrupts else "error"
 
 
-def _interrupt(process: subprocess.Popen) -> None:
-    """SIGINT to the child's whole session (it leads it), as a terminal's Ctrl-C would send."""
-    try:
-        os.killpg(process.pid, signal.SIGINT)
-    except ProcessLookupError:  # it has just exited
-        pass
+class _Signals:
+    """Ctrl-C (SIGINT) and SIGTERM noted instead of raised while trainings run, so that neither lands
+    between starting a training and keeping track of it, nor cuts short stopping them."""
+
+    def __enter__(self) -> "_Signals":
+        self.interrupts, self.terminated, self.previous = 0, False, {}
+        if threading.current_thread() is threading.main_thread():  # only it receives signals
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def _note(self, signum, frame) -> None:
+        if signum == signal.SIGTERM:
+            self.terminated = True
+        else:
+            self.interrupts += 1
+
+    @property
+    def received(self) -> bool:
+        return self.terminated or self.interrupts > 0
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: not set from Python
 
 
-def _finished_line(task: Task, returncode: int) -> str:
-    summary = RunDir(task.folder).read_summary() or {}
-    final = summary.get("final") or {}
-    numbers = f", test acc {final['test_acc']:.3f}" if final.get("test_acc") is not None else ""
-    extra = "" if summary.get("status") in FINISHED else f" (exit {returncode}; see {task.folder / 'train.log'})"
-    seconds = f" ({summary['wall_seconds']:.0f} s)" if summary.get("wall_seconds") else ""
-    return (f"{task.name}: {summary.get('status', 'failed')} after {summary.get('epochs_completed', 0)} epochs"
-            f"{numbers}{seconds}{extra}")
+# -- settling ended trainings -----------------------------------------------------------------
 
 
-def _settle(task: Task, returncode: int) -> None:
-    """A child that died without a final summary (killed, crashed at start) gets one, so none says running."""
-    run = RunDir(task.folder)
+def _settle_all(ended: list[Ended], running: dict[Task, int]) -> None:
+    """Settle and announce every training in ``ended``, and forget it."""
+    for end in ended:
+        running.pop(end.task, None)
+        _settle(end)
+        tqdm.write(_finished_line(end))
+
+
+def _settle(end: Ended) -> None:
+    """A training that ended without its final summary (killed, crashed at start) gets one, so that
+    none says running or pending."""
+    run = RunDir(end.task.folder)
     summary = run.read_summary()
-    if summary and summary["status"] == "running":
-        interrupted = returncode in (130, -signal.SIGINT)
-        run.write_summary(summary | {
-            "status": "interrupted" if interrupted else "failed",
-            "message": f"lrlab train exited with status {returncode} before writing its summary; see train.log",
-        })
+    if summary is not None and summary.status is not Status.RUNNING:
+        return
+    status = Status.INTERRUPTED if end.interrupted else Status.FAILED
+    message = f"lrlab train exited with status {end.returncode} before writing its summary; see train.log"
+    if summary is None:
+        summary = Summary(status, 0, end.task.config.epochs, None, message)
+    run.write_summary(dataclasses.replace(summary, status=status, message=message))
+
+
+def _finished_line(end: Ended) -> str:
+    task, summary = end.task, RunDir(end.task.folder).read_summary()
+    final = (summary.final if summary else None) or {}
+    numbers = f", test acc {final['test_acc']:.3f}" if final.get("test_acc") is not None else ""
+    status = summary.status if summary else Status.FAILED
+    extra = "" if status.finished else f" (exit {end.returncode}; see {task.folder / 'train.log'})"
+    seconds = f" ({summary.wall_seconds:.0f} s)" if summary and summary.wall_seconds else ""
+    return f"{task.name}: {status} after {summary.epochs_completed if summary else 0} epochs{numbers}{seconds}{extra}"
+
+
+# -- the experiment's folder ------------------------------------------------------------------
 
 
 def _check_same_config(task: Task) -> None:
-    """Refuse a folder that holds a run of other settings: its results would be mixed with ours."""
+    """Refuse a folder that holds a run of other settings: its results would be mixed with ours.
+
+    The settings are compared as values (threads aside: they follow the plan), so a folder
+    written before a setting existed holds that setting's default."""
     run = RunDir(task.folder)
     if not run.holds_run():
         return
-    stored = {k: v for k, v in run.read_config()["config"].items() if k != "threads"}
-    wanted = {k: v for k, v in task.config.to_dict().items() if k != "threads"}
-    if stored != wanted:
-        changed = ", ".join(f"{k} {stored.get(k)!r} -> {v!r}" for k, v in wanted.items() if stored.get(k) != v)
-        raise ExperimentError(f"{task.folder}: holds a run with other settings ({changed}); "
+    try:
+        stored = TrainConfig.from_dict(run.read_config()["config"])
+    except ConfigError as error:
+        raise ExperimentError(f"{task.folder}: holds a run this lrlab cannot read ({error}); "
+                              "choose another --out") from None
+    wanted = task.config
+    changed = [f"{field.name} {getattr(stored, field.name)!r} -> {getattr(wanted, field.name)!r}"
+               for field in dataclasses.fields(TrainConfig)
+               if field.name != "threads" and getattr(stored, field.name) != getattr(wanted, field.name)]
+    if changed:
+        raise ExperimentError(f"{task.folder}: holds a run with other settings ({', '.join(changed)}); "
                               "choose another --out, or remove that folder to train it again")
 
 
@@ -318,10 +270,3 @@ def _write_index(experiment: Experiment, tasks: list[Task], out: Path, quick: bo
                      "backend": run.backend, "book": run.book, "seeds": seeds})
     write_json(out / "index.json", {"title": experiment.title, "description": experiment.description,
                                     "source": experiment.source, "quick": quick, "runs": runs})
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -1,7 +1,7 @@
 """A run folder written by ``lrlab run``, read back as numbers (numpy only).
 
 The folder's ``index.json`` lists the runs (name, label, schedule, book numbers) and
-each seed's folder; each seed's own files (see docs/architecture.md) give its
+each seed's folder; each seed's own files (:mod:`lrlab.runfolder`) give its
 config, its metrics per epoch and its status, read fresh here.
 
 >>> result = load_results("runs/d2l-chapter")                # doctest: +SKIP
@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-METRICS = ("train_loss", "train_acc", "test_acc")
+from ..runfolder import METRICS, RunDir, Status
+
 COLUMNS = ("epoch", "lr", "lr_last") + METRICS
 INDEX = "index.json"
 
@@ -35,12 +36,14 @@ class SeedResult:
 
     seed: int
     folder: Path
-    status: str
-    """The summary's status ("completed", "diverged", ...), or "pending" before it started."""
+    status: Status
+    """The summary's status, or ``pending`` before it started."""
     config: dict[str, Any]
     metrics: dict[str, np.ndarray]
-    """``COLUMNS`` as float arrays, one value per finished epoch (NaN where a value is missing)."""
+    """``COLUMNS`` as float arrays, one value per finished epoch (NaN where a value is missing,
+    e.g. ``test_loss`` in a folder written before it was measured)."""
     final: dict[str, float] | None
+    """``METRICS`` after the last epoch of a completed run (NaN where missing), else None."""
 
     @property
     def epochs(self) -> int:
@@ -61,14 +64,14 @@ class RunResult:
 
     @property
     def completed(self) -> tuple[SeedResult, ...]:
-        return tuple(s for s in self.seeds if s.status == "completed")
+        return tuple(s for s in self.seeds if s.status is Status.COMPLETED)
 
     def final(self, metric: str) -> tuple[float, float, int]:
-        """``(mean, std, n)`` of ``metric`` at the end, over the ``n`` completed seeds
+        """``(mean, std, n)`` of ``metric`` at the end, over the ``n`` completed seeds that measured it
         (std is the sample std, NaN for fewer than two seeds)."""
         values = np.array([s.final[metric] for s in self.completed], dtype=float)
         mean, std = mean_std(values[None, :])
-        return float(mean[0]), float(std[0]), len(values)
+        return float(mean[0]), float(std[0]), int(np.count_nonzero(~np.isnan(values)))
 
     def curve(self, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(epochs, mean, std)`` of ``metric`` after each epoch (1-based) over every seed that got there."""
@@ -127,20 +130,17 @@ def _run(folder: Path, entry: dict[str, Any]) -> RunResult:
 
 
 def _seed(folder: Path, seed: int) -> SeedResult:
-    summary = _json(folder / "summary.json") if (folder / "summary.json").is_file() else {}
-    config = _json(folder / "config.json") if (folder / "config.json").is_file() else {}
-    rows = _metrics(folder / "metrics.jsonl")
-    metrics = {key: np.array([row.get(key) for row in rows], dtype=float) for key in COLUMNS}
-    final = summary.get("final") if summary.get("status") == "completed" else None
-    return SeedResult(seed, folder, summary.get("status", "pending"), config, metrics,
-                      {k: _float(final.get(k)) for k in METRICS} if final else None)
-
-
-def _metrics(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").split("\n")[:-1]  # a last line without "\n" is unfinished
-    return [json.loads(line) for line in lines if line.strip()]
+    run = RunDir(folder)
+    try:
+        summary = run.read_summary()
+        config = run.read_config() if run.holds_run() else {}
+        rows = run.read_metrics()
+    except (OSError, ValueError, TypeError) as error:  # TypeError: a metrics row without a required key
+        raise ReportError(f"{folder}: cannot read: {error}") from None
+    metrics = {key: np.array([getattr(row, key) for row in rows], dtype=float) for key in COLUMNS}
+    final = summary.final if summary and summary.status is Status.COMPLETED else None
+    return SeedResult(seed, folder, summary.status if summary else Status.PENDING, config, metrics,
+                      {k: _float(final[k]) for k in METRICS} if final else None)
 
 
 def _json(path: Path) -> Any:

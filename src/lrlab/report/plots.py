@@ -15,12 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..runfolder import METRICS
 from ..schedules import from_dict
 from .figures import new_figure, save_figure
 from .load import ExperimentResult, RunResult
 from .table import TITLES
-
-CURVES = ("train_loss", "train_acc", "test_acc")
 
 
 def plot_learning_rates(result: ExperimentResult, path: str | Path) -> Path:
@@ -37,10 +36,15 @@ def plot_learning_rates(result: ExperimentResult, path: str | Path) -> Path:
 
 
 def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
-    """Train loss, train accuracy and test accuracy after each epoch: mean ± 1 std over seeds."""
-    figure = new_figure((14, 4.5))
-    panels = figure.subplots(1, len(CURVES))
-    for axes, metric in zip(panels, CURVES):
+    """Each of ``METRICS`` (train and test loss and accuracy) after each epoch: mean ± 1 std over seeds.
+
+    A run without a metric (``test_loss`` in a folder written before it was measured) draws
+    no curve on its panel (NaN draws nothing), and a metric no run has gets no panel.
+    """
+    shown = [metric for metric in METRICS if any(_measured(run, metric) for run in result.runs)] or ["train_loss"]
+    figure = new_figure((4.7 * len(shown), 4.5))
+    panels = figure.subplots(1, len(shown), squeeze=False)[0]
+    for axes, metric in zip(panels, shown):
         for colour, run in _coloured(result.runs):
             epochs, mean, std = run.curve(metric)
             axes.plot(epochs, mean, color=colour, label=run.label)
@@ -50,6 +54,10 @@ def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
     seeds = max((len(run.seeds) for run in result.runs), default=1)
     figure.suptitle(f"Training curves (mean ± 1 std over {seeds} seeds)" if seeds > 1 else "Training curves (one seed)")
     return save_figure(figure, path, dpi=100)
+
+
+def _measured(run: RunResult, metric: str) -> bool:
+    return any(np.isfinite(seed.metrics[metric]).any() for seed in run.seeds)
 
 
 def learning_rate(run: RunResult) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,8 @@
-"""The results table: final train loss, train and test accuracy per run, as mean ± std over seeds.
+"""The results table: final train and test loss and accuracy per run, as mean ± std over seeds.
 
-The best mean of each column is in bold (the lowest loss, the highest accuracies);
-the book's published numbers, where the experiment gives them, sit beside ours.
+The best mean of each column is in bold (the lowest losses, the highest accuracies);
+a run folder written before test loss was measured shows "–" there. The book's
+published numbers, for the metrics the experiment gives them, sit beside ours.
 
 >>> t = Table(["run", "test acc"], [[Cell("a"), Cell("0.88", bold=True)]])
 >>> print(t.markdown())
@@ -16,10 +17,11 @@ import dataclasses
 import html
 import math
 
-from .load import METRICS, ExperimentResult, RunResult
+from ..runfolder import METRICS, Status
+from .load import ExperimentResult, RunResult
 
-TITLES = {"train_loss": "train loss", "train_acc": "train acc", "test_acc": "test acc"}
-LOWER_IS_BETTER = {"train_loss"}
+TITLES = {"train_loss": "train loss", "train_acc": "train acc", "test_loss": "test loss", "test_acc": "test acc"}
+LOWER_IS_BETTER = {"train_loss", "test_loss"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,11 +51,9 @@ class Table:
 
 
 def results_table(result: ExperimentResult) -> Table:
-    """One row per run: seeds, our three final numbers, and the book's where known."""
-    with_book = any(run.book for run in result.runs)
-    header = ["run", "seeds"] + [TITLES[m] for m in METRICS]
-    if with_book:
-        header += [f"book {TITLES[m]}" for m in METRICS]
+    """One row per run: seeds, our final numbers, and the book's for the metrics any run has them for."""
+    book = [m for m in METRICS if any(m in run.book for run in result.runs)]
+    header = ["run", "seeds"] + [TITLES[m] for m in METRICS] + [f"book {TITLES[m]}" for m in book]
     best = {metric: _best(result.runs, metric) for metric in METRICS}
     rows = []
     for run in result.runs:
@@ -61,8 +61,7 @@ def results_table(result: ExperimentResult) -> Table:
         for metric in METRICS:
             mean, std, _ = run.final(metric)
             row.append(Cell(format_mean_std(mean, std), bold=mean == best[metric]))
-        if with_book:
-            row += [Cell(f"{run.book[m]:.3f}" if m in run.book else "–") for m in METRICS]
+        row += [Cell(f"{run.book[m]:.3f}" if m in run.book else "–") for m in book]
         rows.append(row)
     return Table(header, rows)
 
@@ -89,7 +88,7 @@ def _seeds(run: RunResult) -> str:
     done, total = len(run.completed), len(run.seeds)
     if done == total:
         return str(total)
-    others = sorted({s.status for s in run.seeds if s.status != "completed"})
+    others = sorted({s.status for s in run.seeds if s.status is not Status.COMPLETED})
     return f"{done} of {total} ({', '.join(others)})"
 
 

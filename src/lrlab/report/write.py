@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
+from ..runfolder import METRICS
 from .document import Heading, Image, Items, Text, html_page, markdown
-from .load import METRICS, ExperimentResult, RunResult, load_results
+from .load import ExperimentResult, RunResult, load_results
 from .plots import plot_curves, plot_learning_rates
 from .table import results_table
 
@@ -51,7 +53,7 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
         Heading("Learning rates", 2),
         Image(rates, "learning rate against epoch, every run"),
         Heading("Training curves", 2),
-        Image(curves, "train loss, train accuracy and test accuracy against epoch, mean and std over seeds"),
+        Image(curves, "train and test loss and accuracy against epoch, mean and std over seeds"),
         Heading("Runs", 2),
         Items([_run_line(run) for run in result.runs]),
         Heading("Settings and versions", 2),
@@ -67,13 +69,13 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
 
 
 def write_csv(result: ExperimentResult, path: Path) -> None:
-    """One row per run and seed: its status and final metrics (empty where unfinished)."""
+    """One row per run and seed: its status and final metrics (empty where unfinished or not measured)."""
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["run", "label", "seed", "status", "epochs_completed", *METRICS, "schedule", "backend", "folder"])
         for run in result.runs:
             for seed in run.seeds:
-                final = [repr(seed.final[m]) if seed.final else "" for m in METRICS]
+                final = [repr(seed.final[m]) if seed.final and not math.isnan(seed.final[m]) else "" for m in METRICS]
                 folder = seed.folder.relative_to(result.folder).as_posix()
                 writer.writerow([run.name, run.label, seed.seed, seed.status, seed.epochs, *final,
                                  run.schedule, run.backend, folder])

@@ -8,8 +8,8 @@ to ``metrics.jsonl``, stop if the loss is not finite, checkpoint atomically.
 >>> config = TrainConfig(schedule="constant(0.3)", epochs=1, train_subset=1000, test_subset=200)
 >>> summary = train(config, "runs/demo")  # doctest: +SKIP
 epoch 0: lr 0.3, train loss 1.81, train acc 0.328, test acc 0.54
->>> summary["status"], summary["epochs_completed"]  # doctest: +SKIP
-('completed', 1)
+>>> summary.status, summary.epochs_completed  # doctest: +SKIP
+(<Status.COMPLETED: 'completed'>, 1)
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import platform
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -28,13 +27,13 @@ from .. import __version__
 from .. import models
 from ..backends import backend_class, updates_per_epoch
 from ..data import load_dataset
+from ..runfolder import MetricsRow, RunDir, RunDirError, Status, Summary, atomic_path
 from .clock import clock_warning
 from .config import ConfigError, TrainConfig
-from .rundir import RunDir, RunDirError, atomic_path
 
 
 def train(config: TrainConfig | None, out_dir: str | Path, *,
-          resume: bool = False, progress: bool = True) -> dict[str, Any]:
+          resume: bool = False, progress: bool = True) -> Summary:
     """Train one run into ``out_dir`` and return its summary (also in ``summary.json``).
 
     With ``resume``, ``config`` may be None: the run's ``config.json`` decides, and
@@ -56,7 +55,8 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     backend = backend_class(config.backend)(config.job(data))
     try:
         if resume:
-            rows, wall = _restore(run, backend), (run.read_summary() or {}).get("wall_seconds", 0.0)
+            previous = run.read_summary()
+            rows, wall = _restore(run, backend), previous.wall_seconds if previous else 0.0
         else:
             run.create()
             run.write_config(_config_document(config, schedule, data, per_epoch, backend, warning))
@@ -66,18 +66,18 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
         backend.close()
 
 
-
-def _epochs(run: RunDir, backend, config: TrainConfig, rows: list, n_train: int, wall: float, progress: bool) -> dict:
+def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n_train: int, wall: float,
+            progress: bool) -> Summary:
     """The epochs after ``rows`` (those already done); writes every file as it goes."""
     started, saved = time.perf_counter(), len(rows)
     per_epoch = updates_per_epoch(n_train, config.batch_size)
 
-    def finish(status: str, message: str) -> dict:
-        summary = _summary(status, rows, config, message, wall + time.perf_counter() - started)
+    def finish(status: Status, message: str) -> Summary:
+        summary = Summary.of_rows(status, rows, config.epochs, message, wall + time.perf_counter() - started)
         run.write_summary(summary)
         return summary
 
-    finish("running", f"training from epoch {saved}")
+    finish(Status.RUNNING, f"training from epoch {saved}")
     bar = tqdm(total=config.epochs * per_epoch, initial=saved * per_epoch, unit="update",
                disable=None if progress else True, dynamic_ncols=True)
     try:
@@ -89,37 +89,34 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list, n_train: int,
                 run.append_metrics(row)
                 if progress:
                     tqdm.write(epoch_line(row))
-                if not math.isfinite(row["train_loss"]):
-                    return finish("diverged", _diverged_message(row))
+                if not math.isfinite(row.train_loss):
+                    return finish(Status.DIVERGED, _diverged_message(row))
                 with atomic_path(run.file(backend.checkpoint_name)) as tmp:
                     backend.save(tmp, epoch + 1)
                 saved = epoch + 1
     except KeyboardInterrupt:
         # metrics.jsonl may hold a row past the checkpoint; resuming cuts it back.
         del rows[saved:]
-        finish("interrupted", f"interrupted after {saved} of {config.epochs} epochs; "
-                              f"continue with: lrlab train --resume {run.path}")
+        finish(Status.INTERRUPTED, f"interrupted after {saved} of {config.epochs} epochs; "
+                                   f"continue with: lrlab train --resume {run.path}")
         raise
     except Exception as error:
         del rows[saved:]
-        finish("failed", f"{type(error).__name__}: {error}")
+        finish(Status.FAILED, f"{type(error).__name__}: {error}")
         raise
-    return finish("completed", f"trained {config.epochs} epochs")
+    return finish(Status.COMPLETED, f"trained {config.epochs} epochs")
 
 
-def _train_epoch(backend, config: TrainConfig, epoch: int, n_train: int, bar) -> dict[str, Any]:
+def _train_epoch(backend, config: TrainConfig, epoch: int, n_train: int, bar) -> MetricsRow:
     """Train and evaluate one epoch; return its metrics.jsonl row."""
     order = epoch_order(config.seed, epoch, n_train)
     started = time.perf_counter()
     stats = backend.train_epoch(epoch, order, bar.update)
     seconds = time.perf_counter() - started  # training only: evaluation is left out
     test = backend.evaluate()
-    return {
-        "epoch": epoch, "lr": stats.lr_first, "lr_last": stats.lr_last,
-        "train_loss": stats.train_loss, "train_acc": stats.train_acc,
-        "test_acc": test["test_acc"], "test_loss": test["test_loss"],
-        "epoch_seconds": seconds, "examples_per_second": n_train / seconds,
-    }
+    return MetricsRow(epoch, stats.lr_first, stats.lr_last, train_loss=stats.train_loss, train_acc=stats.train_acc,
+                      test_acc=test["test_acc"], test_loss=test["test_loss"], epoch_seconds=seconds,
+                      examples_per_second=n_train / seconds)
 
 
 def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
@@ -131,15 +128,14 @@ def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
     return np.random.default_rng([seed, epoch]).permutation(n)
 
 
-def epoch_line(row: dict[str, Any]) -> str:
+def epoch_line(row: MetricsRow) -> str:
     """The line printed after each epoch, as the book prints it.
 
-    >>> epoch_line({"epoch": 3, "lr": 0.285, "lr_last": 0.285, "train_loss": 0.4121,
-    ...             "train_acc": 0.8493, "test_acc": 0.8612})
+    >>> epoch_line(MetricsRow(3, 0.285, 0.285, train_loss=0.4121, train_acc=0.8493, test_acc=0.8612))
     'epoch 3: lr 0.285, train loss 0.412, train acc 0.849, test acc 0.861'
     """
-    return (f"epoch {row['epoch']}: lr {_rates(row)}, train loss {row['train_loss']:.3f}, "
-            f"train acc {row['train_acc']:.3f}, test acc {row['test_acc']:.3f}")
+    return (f"epoch {row.epoch}: lr {_rates(row)}, train loss {row.train_loss:.3f}, "
+            f"train acc {row.train_acc:.3f}, test acc {row.test_acc:.3f}")
 
 
 # -- setting up and resuming ------------------------------------------------------------------
@@ -165,7 +161,7 @@ def _resumed_config(run: RunDir, config: TrainConfig | None) -> TrainConfig:
     return stored
 
 
-def _restore(run: RunDir, backend) -> list[dict[str, Any]]:
+def _restore(run: RunDir, backend) -> list[MetricsRow]:
     """Load the checkpoint (if an epoch finished) and cut metrics.jsonl back to it."""
     path = run.file(backend.checkpoint_name)
     done = backend.load(path) if path.exists() else 0
@@ -186,18 +182,12 @@ def _config_document(config: TrainConfig, schedule, data, per_epoch: int, backen
 # -- the summary ------------------------------------------------------------------------------
 
 
-def _summary(status: str, rows: list, config: TrainConfig, message: str, wall_seconds: float) -> dict[str, Any]:
-    final = None if not rows else {key: rows[-1][key] for key in ("train_loss", "train_acc", "test_acc")}
-    return {"status": status, "epochs_completed": len(rows), "epochs": config.epochs, "final": final,
-            "message": message, "wall_seconds": wall_seconds}
-
-
-def _diverged_message(row: dict[str, Any]) -> str:
-    return (f"diverged: the train loss became {row['train_loss']} in epoch {row['epoch']} "
+def _diverged_message(row: MetricsRow) -> str:
+    return (f"diverged: the train loss became {row.train_loss} in epoch {row.epoch} "
             f"(lr {_rates(row)}); lower the rate or add a warmup")
 
 
-def _rates(row: dict[str, Any]) -> str:
+def _rates(row: MetricsRow) -> str:
     """The epoch's rate, or its first..last rates when they differ (the step clock)."""
-    first, last = f"{row['lr']:.3g}", f"{row['lr_last']:.3g}"
+    first, last = f"{row.lr:.3g}", f"{row.lr_last:.3g}"
     return first if first == last else f"{first}..{last}"

@@ -1,0 +1,121 @@
+"""Trainings as local processes: each task is an ``lrlab train`` process on this machine.
+
+Each process runs in a session of its own, so a terminal's Ctrl-C reaches only the runner,
+which forwards it once per press (:meth:`LocalProcessExecutor.interrupt`); a signal goes to
+the whole session, as a terminal's would. Its output goes to ``train.log`` in its folder,
+and a new run's request to ``train-config.json`` beside it.
+
+>>> executor = LocalProcessExecutor(cores=2)
+>>> executor.poll(timeout=10)  # nothing running: returns at once
+[]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING, Sequence
+
+from ...runfolder import RunDir, write_json
+from ..planning import cores as local_cores
+from .base import Ended
+
+if TYPE_CHECKING:
+    from ..runner import Task
+
+GRACE_SECONDS = 30.0
+"""How long :meth:`LocalProcessExecutor.stop` waits for interrupted trainings before killing them."""
+WAIT_STEP = 0.05
+
+
+class LocalProcessExecutor:
+    """The :class:`~lrlab.experiments.executors.base.Executor` of this machine's processes."""
+
+    def __init__(self, cores: int | None = None, *, grace_seconds: float = GRACE_SECONDS) -> None:
+        self.cores = cores or local_cores()
+        self.grace_seconds = grace_seconds
+        self._processes: dict[Task, subprocess.Popen] = {}
+
+    def check(self, tasks: Sequence[Task]) -> None:
+        for backend in sorted({task.config.backend for task in tasks}):
+            interpreter(backend)  # fail now, with how to set it up, not in every child
+
+    def submit(self, task: Task, threads: int) -> None:
+        self._processes[task] = _launch(task, threads)
+
+    def poll(self, timeout: float) -> list[Ended]:
+        deadline = time.monotonic() + timeout
+        while True:
+            ended = [Ended(task, process.returncode) for task, process in self._processes.items()
+                     if process.poll() is not None]
+            for end in ended:
+                del self._processes[end.task]
+            left = deadline - time.monotonic()
+            if ended or not self._processes or left <= 0:
+                return ended
+            time.sleep(min(WAIT_STEP, left))
+
+    def progress(self, task: Task) -> int:
+        return task.epochs_done()  # the process writes its folder here, as it goes
+
+    def interrupt(self) -> None:
+        for process in self._processes.values():
+            _signal_session(process, signal.SIGINT)
+
+    def stop(self) -> list[Ended]:
+        self.interrupt()
+        ended = self._wait(self.grace_seconds)
+        if self._processes:  # deaf to SIGINT (stuck in a framework's code): no training outlives us
+            for process in self._processes.values():
+                _signal_session(process, signal.SIGKILL)
+            ended += self._wait(float("inf"))
+        return ended
+
+    def _wait(self, seconds: float) -> list[Ended]:
+        deadline, ended = time.monotonic() + seconds, []
+        while self._processes and time.monotonic() < deadline:
+            ended += self.poll(min(1.0, deadline - time.monotonic()))
+        return ended
+
+
+def _launch(task: Task, threads: int) -> subprocess.Popen:
+    """Start ``lrlab train`` for ``task`` on ``threads`` (``--resume`` if its folder holds a run),
+    output to train.log."""
+    task.folder.mkdir(parents=True, exist_ok=True)
+    if RunDir(task.folder).holds_run():
+        arguments = ["--resume", str(task.folder)]
+    else:
+        config = dataclasses.replace(task.config, threads=threads)
+        write_json(task.folder / "train-config.json", config.to_dict())
+        arguments = ["--config", str(task.folder / "train-config.json"), "--out", str(task.folder)]
+    command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads)}
+    with open(task.folder / "train.log", "ab") as log:
+        # A session of its own: Ctrl-C in a terminal reaches only us, and we forward it once.
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                env=environment, start_new_session=True)
+
+
+def _signal_session(process: subprocess.Popen, signum: int) -> None:
+    """``signum`` to the child's whole session (it leads it), as a terminal would send it."""
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:  # it has just exited
+        pass
+
+
+def interpreter(backend: str) -> str:
+    """The Python that runs ``backend``: MXNet lives in a virtual environment of its own.
+
+    Raises BackendUnavailable (one line: how to create that environment) when none is set up.
+
+    >>> interpreter("torch") == sys.executable
+    True
+    """
+    from ...backends.mxnet_env import python_for
+
+    return python_for(backend)
