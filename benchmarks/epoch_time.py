@@ -12,7 +12,8 @@ training only (both loops evaluate after it; that is reported apart).
 
 A side is ``book`` (benchmarks/book_loop.py) or ``lrlab`` with TrainConfig fields after a
 colon, e.g. ``lrlab:threads=1`` or ``lrlab:backend=keras`` (an MXNet side runs in the
-MXNet environment's Python). The FLOP fraction divides LeNet's training FLOPs by the
+MXNet environment's Python); an lrlab side sets its process up as ``lrlab train`` does.
+The FLOP fraction divides LeNet's training FLOPs by the
 GFLOP/s of a 2048 x 2048 fp32 matmul measured in the same run, in an lrlab torch side's
 process (best of 5 per round), which is this machine's practical peak.
 """
@@ -122,6 +123,8 @@ def serve(spec: str) -> None:
     """A side's process: answers ``epoch``, ``matmul`` and ``quit`` on stdin with JSON lines."""
     sys.path.insert(0, str(Path(__file__).parent))
     kind, options = parse_side(spec)
+    if kind == "lrlab":
+        setup_process()
     started = time.perf_counter()
     side = BookSide(options) if kind == "book" else LrlabSide(options)
     reply({"ready": True, "setup_seconds": time.perf_counter() - started, "threads": _threads()})
@@ -134,6 +137,13 @@ def serve(spec: str) -> None:
         elif command == "quit":
             reply(peak_rss_mb())
             return
+
+
+def setup_process() -> None:
+    """What ``lrlab train`` does before it imports a framework."""
+    from lrlab.process import setup_training_process
+
+    setup_training_process()
 
 
 def reply(message: dict) -> None:

@@ -40,7 +40,7 @@ import numpy as np
 from ..training.backend import BackendUnavailable, EpochStats, updates_per_epoch
 
 try:
-    from ..adapters.keras import KerasSchedule  # first: it quiets TensorFlow's start-up logs
+    from ..adapters.keras import KerasSchedule
     import keras
     import tensorflow as tf
 except ImportError as error:

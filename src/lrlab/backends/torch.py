@@ -5,14 +5,15 @@ once, shaped (N, 1, 28, 28)); a batch is an index into the epoch's order, so no
 Python runs per example; loss and accuracy add up as tensors and are read once
 per epoch; evaluation runs in large batches under ``torch.inference_mode()``;
 the network runs through :func:`lrlab.backends.torch_lenet.forward` (the same
-numbers as the module, a faster way on a CPU); freed memory stays in the process
-for the next step (:func:`keep_freed_memory`).
+numbers as the module, a faster way on a CPU). Importing or building the backend
+sets nothing process-wide: a process that exists to train sets itself up with
+:func:`lrlab.process.setup_training_process` (the CLI does).
 
 With ``threads`` = k > 1, each update splits its batch into k parts, one per Python
 thread, each running torch on one core, and adds their gradients in a fixed order.
 Torch's own threads meet at a barrier in every operation, about a hundred times a
 step; on 2 cores a step took 13-16 ms that way (waiting threads asleep, see
-OMP_WAIT_POLICY below; spinning ones were slower still beside another job) against
+lrlab.process; spinning ones were slower still beside another job) against
 10-11 ms split, and 26 against 20 ms beside a busy process.
 
 >>> from lrlab.training.backend import backend_class
@@ -22,10 +23,7 @@ OMP_WAIT_POLICY below; spinning ones were slower still beside another job) again
 
 from __future__ import annotations
 
-import ctypes
 import operator
-import os
-import platform
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial, reduce
 from pathlib import Path
@@ -35,12 +33,6 @@ import numpy as np
 
 from ..training.backend import BackendUnavailable, EpochStats, updates_per_epoch
 from ..training.config import TrainConfig
-
-# OpenMP threads that spin while waiting stall each other when the cores are shared
-# (measured on 2 cores, 2 threads, another job running: 63-84 s an epoch spinning,
-# 4.5-7 s sleeping; alone, both about 3-4 s). Read when torch starts OpenMP, so it
-# only helps if torch is not imported yet; an explicit setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 try:
     import torch
@@ -60,7 +52,6 @@ class TorchBackend:
     checkpoint_name = "checkpoint.pt"
 
     def __init__(self, config: TrainConfig, data, schedule) -> None:
-        keep_freed_memory()
         self.threads = config.threads or torch.get_num_threads()
         self.conv_dtype = torch.bfloat16 if config.precision == "bf16" else torch.float32
         self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
@@ -149,22 +140,6 @@ class TorchBackend:
 
     def versions(self) -> dict[str, str]:
         return {"torch": torch.__version__}
-
-
-def keep_freed_memory() -> None:
-    """Make glibc keep freed memory for the next step instead of returning it to the system.
-
-    By default glibc unmaps large freed blocks and the next step maps them again, page
-    by page: up to 2,900 page faults a LeNet step here, which cost 5-40% of a step on
-    this virtual machine (benchmarks/README.md). A training process keeps its peak memory
-    anyway. Elsewhere than Linux with glibc, nothing changes.
-    """
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return
-    mallopt = ctypes.CDLL("libc.so.6").mallopt
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_mmap_threshold, 32 << 20)  # the largest glibc accepts; bigger blocks are still mapped
-    mallopt(m_trim_threshold, 512 << 20)
 
 
 def _tensors(data, split: str) -> tuple[torch.Tensor, torch.Tensor]:
