@@ -110,6 +110,10 @@ class KerasBackend:
     def versions(self) -> dict[str, str]:
         return {"tensorflow": tf.__version__, "keras": keras.__version__}
 
+    def close(self) -> None:
+        """Nothing to release: the backend starts no threads or files of its own (TensorFlow's
+        thread pools belong to the process, and stay as ``threads`` set them)."""
+
     # -- inside the epoch -----------------------------------------------------------
 
     def _start_epoch(self, epoch: int) -> None:

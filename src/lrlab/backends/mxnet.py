@@ -119,6 +119,10 @@ class MXNetBackend:
     def versions(self) -> dict[str, str]:
         return {"mxnet": mx.__version__, "numpy": np.__version__}
 
+    def close(self) -> None:
+        """Nothing to release: the backend starts no threads or files of its own (MXNet's
+        OpenMP thread count belongs to the process, and stays as ``threads`` set it)."""
+
 
 def _set_threads(threads: int) -> None:
     # OMP_NUM_THREADS is read only when MXNet loads; this C call is the one that works later.

@@ -5,16 +5,19 @@ once, shaped (N, 1, 28, 28)); a batch is an index into the epoch's order, so no
 Python runs per example; loss and accuracy add up as tensors and are read once
 per epoch; evaluation runs in large batches under ``torch.inference_mode()``;
 the network runs through :func:`lrlab.backends.torch_lenet.forward` (the same
-numbers as the module, a faster way on a CPU). Importing or building the backend
-sets nothing process-wide: a process that exists to train sets itself up with
-:func:`lrlab.process.setup_training_process` (the CLI does).
+numbers as the module, a faster way on a CPU).
 
-With ``threads`` = k > 1, each update splits its batch into k parts, one per Python
-thread, each running torch on one core, and adds their gradients in a fixed order.
-Torch's own threads meet at a barrier in every operation, about a hundred times a
-step; on 2 cores a step took 13-16 ms that way (waiting threads asleep, see
-lrlab.process; spinning ones were slower still beside another job) against
-10-11 ms split, and 26 against 20 ms beside a busy process.
+Every batch is split into :data:`MICRO_BATCHES` parts whose gradients are added in
+a fixed order, and every part runs torch on one thread; ``threads`` = k > 1 shares
+the parts out among k Python threads (at most one per part). So the numbers of a
+seed are the same whatever the thread count, and two threads work on one update
+without meeting at torch's OpenMP barriers (about a hundred a step, each a
+wake-up). Evaluation shares its chunks out the same way.
+
+Building the backend changes nothing in the process; while it trains or evaluates,
+the calling thread runs torch on one thread (its own setting comes back after), and
+:meth:`TorchBackend.close` stops its threads. A process that exists to train sets
+itself up with :func:`lrlab.process.setup_training_process`.
 
 >>> from lrlab.training.backend import backend_class
 >>> backend_class("torch").checkpoint_name
@@ -23,6 +26,7 @@ lrlab.process; spinning ones were slower still beside another job) against
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial, reduce
@@ -45,16 +49,24 @@ from .torch_lenet import build_lenet, forward
 
 EVAL_BATCH = 1000
 
+MICRO_BATCHES = 2
+"""Parts of every batch, each a forward and backward of its own (a batch smaller than this has
+as many parts as examples): at most this many threads work on one update. Every part pays a
+fixed cost in Python and autograd, so more parts slow a one-thread step (benchmarks/README.md)."""
+
 
 class TorchBackend:
-    """LeNet on Fashion-MNIST in PyTorch, deterministic on CPU for a given seed and thread count."""
+    """LeNet on Fashion-MNIST in PyTorch, deterministic on CPU for a given seed, whatever the thread count."""
 
     checkpoint_name = "checkpoint.pt"
 
     def __init__(self, config: TrainConfig, data, schedule) -> None:
-        self.threads = config.threads or torch.get_num_threads()
+        self.threads = min(config.threads or torch.get_num_threads(), MICRO_BATCHES)
         self.conv_dtype = torch.bfloat16 if config.precision == "bf16" else torch.float32
-        self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
+        # OpenMP's thread count is a per-thread setting: each worker runs torch on one thread.
+        self.pool = (ThreadPoolExecutor(self.threads - 1, thread_name_prefix="lrlab-torch",
+                                        initializer=torch.set_num_threads, initargs=(1,))
+                     if self.threads > 1 else None)
         self.batch_size = config.batch_size
         self.train_x, self.train_y = _tensors(data, "train")
         self.test_x, self.test_y = _tensors(data, "test")
@@ -75,19 +87,20 @@ class TorchBackend:
         loss_sum = torch.zeros((), dtype=torch.float64)
         correct = torch.zeros((), dtype=torch.int64)
         lr_first = self.lr.get_last_lr()[0]
-        for batch in torch.from_numpy(order).split(self.batch_size):
-            lr_last = self.lr.get_last_lr()[0]
-            loss, hits = self._update(batch)
-            self.lr.step()
-            loss_sum += loss
-            correct += hits
-            on_batch()
+        with _one_torch_thread():
+            for batch in torch.from_numpy(order).split(self.batch_size):
+                lr_last = self.lr.get_last_lr()[0]
+                loss, hits = self._update(batch)
+                self.lr.step()
+                loss_sum += loss
+                correct += hits
+                on_batch()
         n = len(order)
         return EpochStats(loss_sum.item() / n, correct.item() / n, lr_first, lr_last)
 
     def _update(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One SGD update on ``batch``; returns its summed loss and its correct count."""
-        parts = [part for part in batch.tensor_split(self.threads) if len(part)]
+        parts = [part for part in batch.tensor_split(MICRO_BATCHES) if len(part)]
         results = self._map(partial(self._gradients, scale=1 / len(batch)), parts)
         for parameter, *grads in zip(self.model.parameters(), *(grads for _, _, grads in results)):
             parameter.grad = reduce(operator.add, grads)  # in a fixed order: the same numbers every time
@@ -105,21 +118,23 @@ class TorchBackend:
     def evaluate(self) -> float:
         self.model.eval()
         chunks = list(zip(self.test_x.split(EVAL_BATCH), self.test_y.split(EVAL_BATCH)))
-        counts = self._map(self._correct, [chunks[i::self.threads] for i in range(self.threads)])
+        with _one_torch_thread():
+            counts = self._map(self._correct, chunks)
         return sum(counts) / len(self.test_y)
 
-    def _correct(self, chunks) -> int:
+    def _correct(self, chunk: tuple[torch.Tensor, torch.Tensor]) -> int:
+        x, y = chunk
         with torch.inference_mode():
-            return sum(int((forward(self.model, x, self.conv_dtype).argmax(1) == y).sum()) for x, y in chunks)
+            return int((forward(self.model, x, self.conv_dtype).argmax(1) == y).sum())
 
     def _map(self, function, items: list) -> list:
-        """``function`` of each item, each in its own thread (this one for the first), on one core each."""
-        def call(item):
-            torch.set_num_threads(1)  # per thread: OpenMP's thread count is a per-thread setting
-            return function(item)
-
-        futures = [self.pool.submit(call, item) for item in items[1:]] if self.pool else []
-        return [call(items[0])] + [future.result() for future in futures]
+        """``function`` of each item, in the items' order; every ``threads``-th item from the
+        first runs in this thread, the others in the pool's (in order, as each is free)."""
+        if self.pool is None:
+            return [function(item) for item in items]
+        futures = {i: self.pool.submit(function, item) for i, item in enumerate(items) if i % self.threads}
+        own = {i: function(item) for i, item in enumerate(items) if not i % self.threads}
+        return [own[i] if i in own else futures[i].result() for i in range(len(items))]
 
     def save(self, path: Path, epochs_done: int) -> None:
         torch.save({
@@ -140,6 +155,26 @@ class TorchBackend:
 
     def versions(self) -> dict[str, str]:
         return {"torch": torch.__version__}
+
+    def close(self) -> None:
+        """Stop the backend's threads (waiting for none: no work is left between calls). The
+        backend still works after it, on the calling thread alone, with the same numbers."""
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+@contextlib.contextmanager
+def _one_torch_thread():
+    """Run torch on one thread in the calling thread while inside, and give back its own setting
+    after: every part of a batch computes on one thread, wherever it runs, so the numbers do not
+    depend on the thread count."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _tensors(data, split: str) -> tuple[torch.Tensor, torch.Tensor]:

@@ -59,6 +59,10 @@ class Backend(Protocol):
     def versions(self) -> dict[str, str]:
         """The framework's library versions, recorded in the run's config."""
 
+    def close(self) -> None:
+        """Release what the backend started (its threads); the loop calls it when training ends,
+        however it ends. Settings a backend makes only while it trains are undone by then."""
+
 
 def updates_per_epoch(n_examples: int, batch_size: int) -> int:
     """Updates in one epoch: the last, partial batch counts (as the book's DataLoader)."""

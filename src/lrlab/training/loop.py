@@ -53,13 +53,16 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     if warning:
         print(f"lrlab: warning: {warning}", file=sys.stderr)
     backend = backend_class(config.backend)(config, data, schedule)
-    if resume:
-        rows, wall = _restore(run, backend), (run.read_summary() or {}).get("wall_seconds", 0.0)
-    else:
-        run.create()
-        run.write_config(_config_document(config, schedule, per_epoch, backend, warning))
-        rows, wall = [], 0.0
-    return _epochs(run, backend, config, rows, len(data.train_labels), wall, progress)
+    try:
+        if resume:
+            rows, wall = _restore(run, backend), (run.read_summary() or {}).get("wall_seconds", 0.0)
+        else:
+            run.create()
+            run.write_config(_config_document(config, schedule, per_epoch, backend, warning))
+            rows, wall = [], 0.0
+        return _epochs(run, backend, config, rows, len(data.train_labels), wall, progress)
+    finally:
+        backend.close()
 
 
 def _epochs(run: RunDir, backend, config: TrainConfig, rows: list, n_train: int, wall: float, progress: bool) -> dict:
