@@ -92,7 +92,8 @@ class LrlabSide:
         started = time.perf_counter()
         stats = self.backend.train_epoch(self.epochs_done, order, lambda: None)
         trained = time.perf_counter()
-        test_acc = self.backend.evaluate()
+        test = self.backend.evaluate()
+        test_acc = test["test_acc"] if isinstance(test, dict) else test
         self.epochs_done += 1
         return {"train_loss": stats.train_loss, "train_acc": stats.train_acc, "test_acc": test_acc,
                 "train_seconds": trained - started, "eval_seconds": time.perf_counter() - trained}

@@ -76,7 +76,10 @@ def test_one_epoch_reports_the_first_and_last_rates_and_batches(tiny_config, fas
     trainer, batches = backend(config, fashion_mnist), []
     stats = trainer.train_epoch(0, epoch_order(0, 0, 950), lambda: batches.append(1))
     assert len(batches) == 10 and (stats.lr_first, stats.lr_last) == (0.1, config.schedule_obj(9))
-    assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1 and 0 <= trainer.evaluate() <= 1
+    assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1
+    evaluated = trainer.evaluate()
+    assert evaluated.keys() == {"test_acc", "test_loss"} and 0 <= evaluated["test_acc"] <= 1
+    assert 0 < evaluated["test_loss"] < 3
 
 
 def test_save_and_load_continue_exactly(tiny_config, fashion_mnist, tmp_path):
@@ -116,6 +119,21 @@ def test_the_numbers_do_not_depend_on_the_thread_count(precision, tiny_config, m
     assert len(metrics[1]) == 2 and metrics[2] == metrics[1] and metrics[4] == metrics[1]
     weights = {threads: torch.load(out / "checkpoint.pt", weights_only=True)["model"] for threads, out in runs.items()}
     assert all(torch.equal(weights[1][name], weights[threads][name]) for threads in (2, 4) for name in weights[1])
+
+
+def test_evaluation_reports_accuracy_and_mean_loss_independent_of_the_thread_count(tiny_config, fashion_mnist):
+    trainers = [backend(tiny_config(threads=threads, test_subset=2500), fashion_mnist) for threads in (1, 2)]
+    for trainer in trainers:
+        trainer.train_epoch(0, epoch_order(0, 0, 1000), lambda: None)
+    one, two = (trainer.evaluate() for trainer in trainers)
+    assert one == two and set(one) == {"test_acc", "test_loss"}  # bitwise
+    model, x, y = trainers[0].model, trainers[0].test_x, trainers[0].test_y
+    with torch.no_grad():
+        logits = model(x)
+    assert one["test_acc"] == float((logits.argmax(1) == y).double().mean())
+    assert one["test_loss"] == pytest.approx(float(torch.nn.functional.cross_entropy(logits, y)), rel=1e-5)
+    for trainer in trainers:
+        trainer.close()
 
 
 def test_threads_beyond_the_parts_of_a_batch_are_not_started(tiny_config, fashion_mnist):

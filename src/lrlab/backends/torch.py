@@ -12,7 +12,7 @@ a fixed order, and every part runs torch on one thread; ``threads`` = k > 1 shar
 the parts out among k Python threads (at most one per part). So the numbers of a
 seed are the same whatever the thread count, and two threads work on one update
 without meeting at torch's OpenMP barriers (about a hundred a step, each a
-wake-up). Evaluation shares its chunks out the same way.
+wake-up). Evaluation shares its chunks out the same way and adds them in order.
 
 Building the backend changes nothing in the process; while it trains or evaluates,
 the calling thread runs torch on one thread (its own setting comes back after), and
@@ -115,17 +115,21 @@ class TorchBackend:
         grads = torch.autograd.grad(loss * scale, list(self.model.parameters()))
         return loss.detach().double(), (logits.detach().argmax(1) == y).sum(), grads
 
-    def evaluate(self) -> float:
+    def evaluate(self) -> dict[str, float]:
+        """Test accuracy and mean cross-entropy, over chunks of :data:`EVAL_BATCH` added in order."""
         self.model.eval()
         chunks = list(zip(self.test_x.split(EVAL_BATCH), self.test_y.split(EVAL_BATCH)))
         with _one_torch_thread():
-            counts = self._map(self._correct, chunks)
-        return sum(counts) / len(self.test_y)
+            results = self._map(self._evaluate_chunk, chunks)
+        n = len(self.test_y)
+        return {"test_acc": sum(hits for hits, _ in results) / n, "test_loss": sum(loss for _, loss in results) / n}
 
-    def _correct(self, chunk: tuple[torch.Tensor, torch.Tensor]) -> int:
+    def _evaluate_chunk(self, chunk: tuple[torch.Tensor, torch.Tensor]) -> tuple[int, float]:
+        """The correct count and the summed loss of one chunk of the test set."""
         x, y = chunk
         with torch.inference_mode():
-            return int((forward(self.model, x, self.conv_dtype).argmax(1) == y).sum())
+            logits = forward(self.model, x, self.conv_dtype)
+            return int((logits.argmax(1) == y).sum()), float(F.cross_entropy(logits, y, reduction="sum"))
 
     def _map(self, function, items: list) -> list:
         """``function`` of each item, in the items' order; every ``threads``-th item from the

@@ -111,9 +111,11 @@ def _train_epoch(backend, config: TrainConfig, epoch: int, n_train: int, bar) ->
     started = time.perf_counter()
     stats = backend.train_epoch(epoch, order, bar.update)
     seconds = time.perf_counter() - started  # training only: evaluation is left out
+    evaluated = backend.evaluate()
+    test_acc = evaluated["test_acc"] if isinstance(evaluated, dict) else evaluated  # torch's is a dict now
     return {
         "epoch": epoch, "lr": stats.lr_first, "lr_last": stats.lr_last,
-        "train_loss": stats.train_loss, "train_acc": stats.train_acc, "test_acc": backend.evaluate(),
+        "train_loss": stats.train_loss, "train_acc": stats.train_acc, "test_acc": test_acc,
         "epoch_seconds": seconds, "examples_per_second": n_train / seconds,
     }
 
