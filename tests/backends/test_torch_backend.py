@@ -32,6 +32,32 @@ def parameters(model):
 
 
 @pytest.mark.parametrize("model", ["lenet", "lenet-d2l-tf"])
+def test_the_float32_path_computes_the_network_to_float32_rounding(model, fashion_mnist):
+    """The default path against the plain module, both in float32, outputs and every parameter's
+    gradient, on real images with blank rows and blank right halves: exact ties in many pooling
+    windows, whose gradient must go to one maximum (sent to every maximum, conv1's bias gradient
+    is 80% off). Both paths add the same products in different orders (a phase matrix product
+    against oneDNN's convolution; up to 64 x 784 terms a weight gradient), so each differs from
+    the exact value by float32 rounding, ~1e-5 of the largest value at worst for such sums; the
+    plain module is itself that far from float64. Measured: outputs within 5.5e-7, gradients
+    within 5.8e-6 of their largest element (10 seeds x 2 models, 1 and 2 threads); allowed
+    5e-6 and 2e-5."""
+    torch.manual_seed(0)
+    net = build_lenet(model)
+    x = torch.from_numpy(fashion_mnist.as_float32("train")[0][:64].copy())
+    x[:, :, 10:14] = 0
+    x[::2, :, :, 20:] = 0
+    y = torch.arange(64) % 10
+    slow, fast = net(x), forward(net, x)
+    assert fast.dtype == torch.float32
+    assert (fast - slow).abs().max() <= 5e-6 * slow.abs().max()
+    grads = [torch.autograd.grad(torch.nn.functional.cross_entropy(out, y), list(net.parameters())) for out in (slow, fast)]
+    for (name, _), plain, computed in zip(net.named_parameters(), *grads):
+        assert computed.dtype == torch.float32 and computed.shape == plain.shape
+        assert (computed - plain).abs().max() <= 2e-5 * plain.abs().max(), name
+
+
+@pytest.mark.parametrize("model", ["lenet", "lenet-d2l-tf"])
 def test_the_bf16_path_computes_the_network_to_bfloat16_rounding(model, fashion_mnist):
     """bfloat16 keeps 8 bits of mantissa: outputs within 1% of float32, and gradients
     pointing the same way; float32 in, float32 out, float32 gradients."""
