@@ -22,8 +22,8 @@ import time
 import torch
 from torch.nn import functional as F
 
-from lrlab.backends.torch import keep_freed_memory
 from lrlab.data import load_fashion_mnist
+from lrlab.process import keep_freed_memory
 
 
 def load_module(path: str, name: str):

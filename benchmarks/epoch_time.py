@@ -12,9 +12,12 @@ training only (both loops evaluate after it; that is reported apart).
 
 A side is ``book`` (benchmarks/book_loop.py) or ``lrlab`` with TrainConfig fields after a
 colon, e.g. ``lrlab:threads=1`` or ``lrlab:backend=keras`` (an MXNet side runs in the
-MXNet environment's Python). The FLOP fraction divides LeNet's training FLOPs by the
-GFLOP/s of a 2048 x 2048 fp32 matmul measured in the same run, in an lrlab torch side's
-process (best of 5 per round), which is this machine's practical peak.
+MXNet environment's Python); ``src=DIR`` imports lrlab from DIR instead, to compare two
+versions of the code (``git archive HEAD src | tar -x -C /tmp/before``, then
+``--sides "lrlab:src=/tmp/before/src;lrlab"``). An lrlab side sets its process up as
+``lrlab train`` does. The FLOP fraction divides LeNet's training FLOPs by the GFLOP/s of a
+2048 x 2048 fp32 matmul measured in the same run, in an lrlab torch side's process (best of
+5 per round), which is this machine's practical peak.
 """
 
 from __future__ import annotations
@@ -91,7 +94,8 @@ class LrlabSide:
         started = time.perf_counter()
         stats = self.backend.train_epoch(self.epochs_done, order, lambda: None)
         trained = time.perf_counter()
-        test_acc = self.backend.evaluate()
+        test = self.backend.evaluate()
+        test_acc = test["test_acc"] if isinstance(test, dict) else test
         self.epochs_done += 1
         return {"train_loss": stats.train_loss, "train_acc": stats.train_acc, "test_acc": test_acc,
                 "train_seconds": trained - started, "eval_seconds": time.perf_counter() - trained}
@@ -122,6 +126,10 @@ def serve(spec: str) -> None:
     """A side's process: answers ``epoch``, ``matmul`` and ``quit`` on stdin with JSON lines."""
     sys.path.insert(0, str(Path(__file__).parent))
     kind, options = parse_side(spec)
+    if kind == "lrlab":
+        if "src" in options:
+            sys.path.insert(0, str(Path(options.pop("src")).resolve()))
+        setup_process()
     started = time.perf_counter()
     side = BookSide(options) if kind == "book" else LrlabSide(options)
     reply({"ready": True, "setup_seconds": time.perf_counter() - started, "threads": _threads()})
@@ -134,6 +142,16 @@ def serve(spec: str) -> None:
         elif command == "quit":
             reply(peak_rss_mb())
             return
+
+
+def setup_process() -> None:
+    """What ``lrlab train`` does before it imports a framework (an lrlab older than
+    lrlab.process did it on importing and building the backend)."""
+    try:
+        from lrlab.process import setup_training_process
+    except ImportError:
+        return
+    setup_training_process()
 
 
 def reply(message: dict) -> None:

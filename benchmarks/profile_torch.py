@@ -43,7 +43,9 @@ GROUPS = (  # first match wins: (group, substrings of an operator's name)
 def backend_epoch(args, data):
     """``run(epoch)`` for lrlab's backend on ``args.steps`` batches."""
     from lrlab.backends.torch import TorchBackend
+    from lrlab.process import keep_freed_memory
 
+    keep_freed_memory()  # as lrlab train does (its other settings are read when torch loads)
     config = TrainConfig(schedule="constant(0.3)", threads=args.threads, precision=args.precision,
                          train_subset=args.steps * 256)
     backend = TorchBackend(config.job(data.subset(config.train_subset)))

@@ -1,6 +1,7 @@
 """The ``lrlab`` command: one sub-command per module in :mod:`lrlab.commands`.
 
-This file holds no logic of its own. Each command module defines ``HELP``,
+This file holds no logic of its own, beyond setting up a process that trains
+(:mod:`lrlab.process`) before the command runs. Each command module defines ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``. Errors a user can fix
 (a bad argument, spec, config or experiment file, a missing or damaged data set, a
 model or optimizer a framework does not have, a framework that is not installed) become one line on stderr and exit status 2, never a
@@ -19,6 +20,7 @@ from .data.errors import DataError
 from .experiments.config import ExperimentError
 from .models import ModelError
 from .optimizers import OptimizerError
+from .process import setup_training_process
 from .report.load import ReportError
 from .runfolder import RunDirError
 from .schedules import ScheduleError
@@ -26,6 +28,10 @@ from .training.config import ConfigError
 
 USER_ERRORS = (UsageError, ScheduleError, ConfigError, RunDirError, ExperimentError, ReportError,
                DataError, BackendUnavailable, ModelError, OptimizerError)
+
+TRAINING_COMMANDS = ("train",)
+"""Commands whose process trains (``lrlab run`` starts ``lrlab train`` processes): they get
+:func:`lrlab.process.setup_training_process` before any framework is imported."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     args.argv = argv  # for a command that hands the run to another interpreter
+    if args.command in TRAINING_COMMANDS:
+        setup_training_process()
     try:
         return args.run(args)
     except USER_ERRORS as error:

@@ -18,13 +18,8 @@
 
 from __future__ import annotations
 
-import os
-
-# TensorFlow's C++ start-up logs drown the progress bar; a user's own setting wins.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402  (pip install 'lrlab[keras]')
-import tensorflow as tf  # noqa: E402
+import keras  # pip install 'lrlab[keras]'
+import tensorflow as tf
 
 from ..schedules import Schedule, parse
 

@@ -39,7 +39,7 @@ import numpy as np
 from .base import BackendUnavailable, EpochStats, Job
 
 try:
-    from ..adapters.keras import KerasSchedule  # first: it quiets TensorFlow's start-up logs
+    from ..adapters.keras import KerasSchedule
     import keras
     import tensorflow as tf
 except ImportError as error:
@@ -112,7 +112,8 @@ class KerasBackend:
         return {"tensorflow": tf.__version__, "keras": keras.__version__}
 
     def close(self) -> None:
-        """Nothing to release: TensorFlow's thread pools belong to the process."""
+        """Nothing to release: the backend starts no threads or files of its own (TensorFlow's
+        thread pools belong to the process, and stay as ``threads`` set them)."""
 
     # -- inside the epoch -----------------------------------------------------------
 

@@ -118,7 +118,8 @@ class MXNetBackend:
         return {"mxnet": mx.__version__, "numpy": np.__version__}
 
     def close(self) -> None:
-        """Nothing to release: MXNet's engine and thread count belong to the process."""
+        """Nothing to release: the backend starts no threads or files of its own (MXNet's
+        OpenMP thread count belongs to the process, and stays as ``threads`` set it)."""
 
 
 def _set_threads(threads: int) -> None:

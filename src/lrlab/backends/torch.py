@@ -5,15 +5,19 @@ once, shaped (N, 1, 28, 28)); a batch is an index into the epoch's order, so no
 Python runs per example; loss and accuracy add up as tensors and are read once
 per epoch; evaluation runs in large batches under ``torch.inference_mode()``;
 the network runs through :func:`lrlab.backends.torch_lenet.forward` (the same
-numbers as the module, a faster way on a CPU); freed memory stays in the process
-for the next step (:func:`keep_freed_memory`).
+numbers as the module, a faster way on a CPU).
 
-With ``threads`` = k > 1, each update splits its batch into k parts, one per Python
-thread, each running torch on one core, and adds their gradients in a fixed order.
-Torch's own threads meet at a barrier in every operation, about a hundred times a
-step; on 2 cores a step took 13-16 ms that way (waiting threads asleep, see
-OMP_WAIT_POLICY below; spinning ones were slower still beside another job) against
-10-11 ms split, and 26 against 20 ms beside a busy process.
+Every batch is split into :data:`MICRO_BATCHES` parts whose gradients are added in
+a fixed order, and every part runs torch on one thread; ``threads`` = k > 1 shares
+the parts out among k Python threads (at most one per part). So the numbers of a
+seed are the same whatever the thread count, and two threads work on one update
+without meeting at torch's OpenMP barriers (about a hundred a step, each a
+wake-up). Evaluation shares its chunks out the same way and adds them in order.
+
+Building the backend changes nothing in the process; while it trains or evaluates,
+the calling thread runs torch on one thread (its own setting comes back after), and
+:meth:`TorchBackend.close` stops its threads. A process that exists to train sets
+itself up with :func:`lrlab.process.setup_training_process`.
 
 >>> from lrlab.backends import backend_class
 >>> backend_class("torch").checkpoint_name
@@ -22,10 +26,8 @@ OMP_WAIT_POLICY below; spinning ones were slower still beside another job) again
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import operator
-import os
-import platform
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial, reduce
 from pathlib import Path
@@ -34,12 +36,6 @@ from typing import Callable
 import numpy as np
 
 from .base import BackendUnavailable, EpochStats, Job
-
-# OpenMP threads that spin while waiting stall each other when the cores are shared
-# (measured on 2 cores, 2 threads, another job running: 63-84 s an epoch spinning,
-# 4.5-7 s sleeping; alone, both about 3-4 s). Read when torch starts OpenMP, so it
-# only helps if torch is not imported yet; an explicit setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 try:
     import torch
@@ -53,17 +49,24 @@ from .torch_lenet import forward
 
 EVAL_BATCH = 1000
 
+MICRO_BATCHES = 2
+"""Parts of every batch, each a forward and backward of its own (a batch smaller than this has
+as many parts as examples): at most this many threads work on one update. Every part pays a
+fixed cost in Python and autograd, so more parts slow a one-thread step (benchmarks/README.md)."""
+
 
 class TorchBackend:
-    """A model from the registry trained in PyTorch, deterministic on CPU for a given seed and thread count."""
+    """A model from the registry trained in PyTorch, deterministic on CPU for a given seed, whatever the thread count."""
 
     checkpoint_name = "checkpoint.pt"
 
     def __init__(self, job: Job) -> None:
-        keep_freed_memory()
-        self.threads = job.threads or torch.get_num_threads()
+        self.threads = min(job.threads or torch.get_num_threads(), MICRO_BATCHES)
         self.conv_dtype = torch.bfloat16 if job.precision == "bf16" else torch.float32
-        self.pool = ThreadPoolExecutor(self.threads - 1) if self.threads > 1 else None
+        # OpenMP's thread count is a per-thread setting: each worker runs torch on one thread.
+        self.pool = (ThreadPoolExecutor(self.threads - 1, thread_name_prefix="lrlab-torch",
+                                        initializer=torch.set_num_threads, initargs=(1,))
+                     if self.threads > 1 else None)
         self.batch_size = job.batch_size
         self.train_x, self.train_y = _tensors(job.data, "train")
         self.test_x, self.test_y = _tensors(job.data, "test")
@@ -80,19 +83,20 @@ class TorchBackend:
         loss_sum = torch.zeros((), dtype=torch.float64)
         correct = torch.zeros((), dtype=torch.int64)
         lr_first = self.lr.get_last_lr()[0]
-        for batch in torch.from_numpy(order).split(self.batch_size):
-            lr_last = self.lr.get_last_lr()[0]
-            loss, hits = self._update(batch)
-            self.lr.step()
-            loss_sum += loss
-            correct += hits
-            on_batch()
+        with _one_torch_thread():
+            for batch in torch.from_numpy(order).split(self.batch_size):
+                lr_last = self.lr.get_last_lr()[0]
+                loss, hits = self._update(batch)
+                self.lr.step()
+                loss_sum += loss
+                correct += hits
+                on_batch()
         n = len(order)
         return EpochStats(loss_sum.item() / n, correct.item() / n, lr_first, lr_last)
 
     def _update(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One SGD update on ``batch``; returns its summed loss and its correct count."""
-        parts = [part for part in batch.tensor_split(self.threads) if len(part)]
+        parts = [part for part in batch.tensor_split(MICRO_BATCHES) if len(part)]
         results = self._map(partial(self._gradients, scale=1 / len(batch)), parts)
         for parameter, *grads in zip(self.model.parameters(), *(grads for _, _, grads in results)):
             parameter.grad = reduce(operator.add, grads)  # in a fixed order: the same numbers every time
@@ -108,30 +112,29 @@ class TorchBackend:
         return loss.detach().double(), (logits.detach().argmax(1) == y).sum(), grads
 
     def evaluate(self) -> dict[str, float]:
+        """Test accuracy and mean cross-entropy, over chunks of :data:`EVAL_BATCH` added in order."""
         self.model.eval()
         chunks = list(zip(self.test_x.split(EVAL_BATCH), self.test_y.split(EVAL_BATCH)))
-        parts = self._map(self._test_sums, [chunks[i::self.threads] for i in range(self.threads)])
+        with _one_torch_thread():
+            results = self._map(self._evaluate_chunk, chunks)
         n = len(self.test_y)
-        return {"test_acc": sum(hits for hits, _ in parts) / n, "test_loss": sum(loss for _, loss in parts) / n}
+        return {"test_acc": sum(hits for hits, _ in results) / n, "test_loss": sum(loss for _, loss in results) / n}
 
-    def _test_sums(self, chunks) -> tuple[int, float]:
-        """The correct count and the summed cross-entropy over ``chunks``."""
-        hits, loss = 0, 0.0
+    def _evaluate_chunk(self, chunk: tuple[torch.Tensor, torch.Tensor]) -> tuple[int, float]:
+        """The correct count and the summed loss of one chunk of the test set."""
+        x, y = chunk
         with torch.inference_mode():
-            for x, y in chunks:
-                logits = forward(self.model, x, self.conv_dtype)
-                hits += int((logits.argmax(1) == y).sum())
-                loss += float(F.cross_entropy(logits, y, reduction="sum").double())
-        return hits, loss
+            logits = forward(self.model, x, self.conv_dtype)
+            return int((logits.argmax(1) == y).sum()), float(F.cross_entropy(logits, y, reduction="sum"))
 
     def _map(self, function, items: list) -> list:
-        """``function`` of each item, each in its own thread (this one for the first), on one core each."""
-        def call(item):
-            torch.set_num_threads(1)  # per thread: OpenMP's thread count is a per-thread setting
-            return function(item)
-
-        futures = [self.pool.submit(call, item) for item in items[1:]] if self.pool else []
-        return [call(items[0])] + [future.result() for future in futures]
+        """``function`` of each item, in the items' order; every ``threads``-th item from the
+        first runs in this thread, the others in the pool's (in order, as each is free)."""
+        if self.pool is None:
+            return [function(item) for item in items]
+        futures = {i: self.pool.submit(function, item) for i, item in enumerate(items) if i % self.threads}
+        own = {i: function(item) for i, item in enumerate(items) if not i % self.threads}
+        return [own[i] if i in own else futures[i].result() for i in range(len(items))]
 
     def save(self, path: Path, epochs_done: int) -> None:
         torch.save({
@@ -154,24 +157,24 @@ class TorchBackend:
         return {"torch": torch.__version__}
 
     def close(self) -> None:
+        """Stop the backend's threads (waiting for none: no work is left between calls). The
+        backend still works after it, on the calling thread alone, with the same numbers."""
         if self.pool is not None:
             self.pool.shutdown()
+            self.pool = None
 
 
-def keep_freed_memory() -> None:
-    """Make glibc keep freed memory for the next step instead of returning it to the system.
-
-    By default glibc unmaps large freed blocks and the next step maps them again, page
-    by page: up to 2,900 page faults a LeNet step here, which cost 5-40% of a step on
-    this virtual machine (benchmarks/README.md). A training process keeps its peak memory
-    anyway. Elsewhere than Linux with glibc, nothing changes.
-    """
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return
-    mallopt = ctypes.CDLL("libc.so.6").mallopt
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_mmap_threshold, 32 << 20)  # the largest glibc accepts; bigger blocks are still mapped
-    mallopt(m_trim_threshold, 512 << 20)
+@contextlib.contextmanager
+def _one_torch_thread():
+    """Run torch on one thread in the calling thread while inside, and give back its own setting
+    after: every part of a batch computes on one thread, wherever it runs, so the numbers do not
+    depend on the thread count."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _tensors(data, split: str) -> tuple[torch.Tensor, torch.Tensor]:

@@ -225,7 +225,10 @@ class Conv2d(torch.autograd.Function):
 
 
 def _conv_backward(grad, x, weight, padding: int, wanted: tuple[bool, bool]):
-    """The gradients of the input and of the weights, each None unless ``wanted``."""
+    """The gradients of the input and of the weights, each None unless ``wanted``.
+
+    ``torch.ops.aten.convolution_backward`` is semi-private (its schema is no public promise
+    across releases), so pyproject.toml allows only the torch release the tests ran on."""
     grad_x, grad_w, _ = torch.ops.aten.convolution_backward(grad, x, weight, None, [1, 1], [padding] * 2, [1, 1],
                                                             False, [0, 0], 1, [*wanted, False])
     return grad_x, grad_w

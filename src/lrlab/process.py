@@ -1,0 +1,60 @@
+"""Process-wide settings for a process that exists to train, made in one place.
+
+Importing a backend or an adapter, or building a backend, changes nothing outside it: a
+notebook or a program that uses lrlab as a library keeps its environment, its allocator and
+its thread settings. A process that lrlab starts to train (``lrlab train``, and through it
+every run of ``lrlab run``) calls :func:`setup_training_process` first, before any framework
+is imported, because some of these settings are read only when a framework loads.
+
+Why each setting is there, and what it measured, is in ``benchmarks/README.md``.
+
+>>> import os
+>>> from unittest import mock
+>>> with mock.patch.dict(os.environ, {"OMP_WAIT_POLICY": "ACTIVE"}, clear=True), \\
+...         mock.patch("lrlab.process.keep_freed_memory"):
+...     setup_training_process()
+...     os.environ["OMP_WAIT_POLICY"], os.environ["TF_CPP_MIN_LOG_LEVEL"]  # the user's setting wins
+('ACTIVE', '2')
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+
+__all__ = ["keep_freed_memory", "setup_training_process"]
+
+
+def setup_training_process() -> None:
+    """Set this process up for training: call it before importing torch or TensorFlow.
+
+    - ``OMP_WAIT_POLICY=PASSIVE``: OpenMP threads that spin while they wait stall each other
+      when the cores are shared with other processes (another training of ``lrlab run``, a
+      test run), by an order of magnitude; asleep they cost little. OpenMP reads it when
+      torch loads it, hence before the import.
+    - ``TF_CPP_MIN_LOG_LEVEL=2``: TensorFlow's C++ start-up messages would drown the
+      progress bar. Read when TensorFlow loads.
+    - :func:`keep_freed_memory`: glibc keeps freed memory instead of unmapping it after
+      every step.
+
+    A setting the user made (an environment variable already set) wins.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    keep_freed_memory()
+
+
+def keep_freed_memory() -> None:
+    """Make glibc keep freed memory for the next step instead of returning it to the system.
+
+    By default glibc unmaps large freed blocks, and the next step maps them again page by page:
+    thousands of page faults a LeNet step, a noticeable share of it. A training process keeps
+    its peak memory anyway. Elsewhere than Linux with glibc, nothing changes.
+    """
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return
+    mallopt = ctypes.CDLL("libc.so.6").mallopt
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)  # the largest glibc accepts; bigger blocks are still mapped
+    mallopt(m_trim_threshold, 512 << 20)
