@@ -5,7 +5,7 @@ import importlib.util
 FRAMEWORK_MODULES = {
     "mxnet": ["src/lrlab/adapters/mxnet.py", "src/lrlab/backends/mxnet.py", "src/lrlab/models/lenet_mxnet.py"],
     "tensorflow": ["src/lrlab/adapters/keras.py", "src/lrlab/backends/keras.py", "src/lrlab/models/lenet_keras.py"],
-    "torch": ["src/lrlab/adapters/torch.py", "src/lrlab/backends/torch.py", "src/lrlab/backends/torch_lenet.py"],
+    "torch": ["src/lrlab/adapters/torch.py", "src/lrlab/backends/torch.py", "src/lrlab/models/lenet_torch.py"],
     "jax": ["src/lrlab/adapters/optax.py"],
 }
 

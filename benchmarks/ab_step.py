@@ -1,10 +1,10 @@
 """Two versions of the torch LeNet path, one training step each in turn, in one process.
 
-    git show HEAD~1:src/lrlab/backends/torch_lenet.py > /tmp/old.py
-    LRLAB_DATA_DIR=../shared/data/fashion-mnist python benchmarks/ab_step.py /tmp/old.py src/lrlab/backends/torch_lenet.py
-    python benchmarks/ab_step.py /tmp/old.py src/lrlab/backends/torch_lenet.py --precision bf16
+    git show HEAD~1:src/lrlab/models/lenet_torch.py > /tmp/old.py
+    LRLAB_DATA_DIR=../shared/data/fashion-mnist python benchmarks/ab_step.py /tmp/old.py src/lrlab/models/lenet_torch.py
+    python benchmarks/ab_step.py /tmp/old.py src/lrlab/models/lenet_torch.py --precision bf16
 
-For changes inside ``torch_lenet.py`` (a ``forward(net, x, conv_dtype)`` and a
+For changes inside ``lenet_torch.py`` (a ``forward(net, x, conv_dtype)`` and a
 ``build_lenet()`` in each file): both networks start from the same weights, and their
 steps alternate (A B, B A, ...) on the same batches of the real training set, one thread,
 so that the machine's drift hits both alike; steps are timed with their SGD update, and
@@ -35,8 +35,8 @@ def load_module(path: str, name: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("a", help="a torch_lenet.py")
-    parser.add_argument("b", help="another torch_lenet.py")
+    parser.add_argument("a", help="a lenet_torch.py")
+    parser.add_argument("b", help="another lenet_torch.py")
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     parser.add_argument("--steps", type=int, default=200, help="steps per side (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="steps per side left out first (default 20)")

@@ -54,7 +54,7 @@ def backend_epoch(args, data):
 
 def module_epoch(args, data):
     """``run(epoch)`` for the plain loop: the module, autograd and SGD as they come."""
-    from lrlab.backends.torch_lenet import build_lenet
+    from lrlab.models.lenet_torch import build_lenet
 
     torch.set_num_threads(args.threads or torch.get_num_threads())
     n = args.steps * 256

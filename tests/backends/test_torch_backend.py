@@ -13,7 +13,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from lrlab.backends.torch import MICRO_BATCHES, TorchBackend  # noqa: E402
-from lrlab.backends.torch_lenet import build_lenet, forward  # noqa: E402
+from lrlab.models.lenet_torch import build_lenet, forward  # noqa: E402
 from lrlab.backends import BackendUnavailable, backend_class  # noqa: E402
 from lrlab.training.loop import epoch_order, train  # noqa: E402
 
@@ -237,3 +237,25 @@ def test_importing_building_and_closing_change_nothing_in_the_process(fashion_mn
     assert all(result["imported"].values()) and result["environ"]
     threads_before, threads_after = result["threads"]
     assert threads_after == threads_before
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_registered_model_of_any_shape_trains_as_itself(precision, tiny_config, tmp_path, monkeypatch, metric_numbers):
+    """A model that is not a LeNet runs as its own module (bf16 under autocast): a user's model
+    from the registry trains, and its numbers do not depend on the thread count either."""
+    from lrlab import models
+    from lrlab.models import registry
+
+    def mlp(image_shape, classes):
+        channels, height, width = image_shape
+        return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(channels * height * width, 32),
+                                   torch.nn.ReLU(), torch.nn.Linear(32, classes))
+
+    monkeypatch.setattr(registry, "REGISTRY", registry.Registry("model", models.ModelError))
+    models.register_model("test-mlp", "a small dense network", torch=mlp)
+    runs = {threads: tmp_path / f"threads-{threads}" for threads in (1, 2)}
+    for threads, out in runs.items():
+        config = tiny_config(model="test-mlp", epochs=2, precision=precision, threads=threads, schedule="constant(0.2)")
+        summary = train(config, out, progress=False)
+    assert summary.status == "completed" and summary.final["test_acc"] > 0.5
+    assert metric_numbers(runs[1]) == metric_numbers(runs[2])

@@ -1,11 +1,13 @@
-"""The PyTorch backend: LeNet trained by SGD, the rate set by :class:`lrlab.adapters.torch.ScheduleLR`.
+"""The PyTorch backend: a model and optimizer from the registries, the rate set by
+:class:`lrlab.adapters.torch.ScheduleLR`.
 
 The fast path: the whole data set lives in memory as tensors (float32 scaled
-once, shaped (N, 1, 28, 28)); a batch is an index into the epoch's order, so no
+once, shaped (N, C, H, W)); a batch is an index into the epoch's order, so no
 Python runs per example; loss and accuracy add up as tensors and are read once
 per epoch; evaluation runs in large batches under ``torch.inference_mode()``;
-the network runs through :func:`lrlab.backends.torch_lenet.forward` (the same
-numbers as the module, a faster way on a CPU).
+the chapter's LeNets run through :func:`lrlab.models.lenet_torch.forward` (the same
+numbers as the module, a faster way on a CPU), other models as themselves (in
+bfloat16 under ``torch.autocast`` with ``precision="bf16"``).
 
 Every batch is split into :data:`MICRO_BATCHES` parts whose gradients are added in
 a fixed order, and every part runs torch on one thread; ``threads`` = k > 1 shares
@@ -45,7 +47,7 @@ except ImportError as error:
 
 from .. import models, optimizers
 from ..adapters.torch import ScheduleLR
-from .torch_lenet import forward
+from ..models.lenet_torch import LeNet, forward
 
 EVAL_BATCH = 1000
 
@@ -72,6 +74,7 @@ class TorchBackend:
         self.test_x, self.test_y = _tensors(job.data, "test")
         torch.manual_seed(job.seed)
         self.model = models.build(job.model, "torch", job.data.image_shape, job.data.num_classes)
+        self.network = network(self.model, self.conv_dtype)
         self.optimizer = optimizers.build(job.optimizer, "torch", self.model.parameters(), job.schedule(0),
                                           **job.optimizer_settings)
         # step() after every update serves both clocks: with unit="epoch" the
@@ -106,7 +109,7 @@ class TorchBackend:
     def _gradients(self, batch: torch.Tensor, scale: float):
         """The summed loss and correct count of ``batch``, and ``scale`` x its loss's gradients."""
         x, y = self.train_x.index_select(0, batch), self.train_y.index_select(0, batch)
-        logits = forward(self.model, x, self.conv_dtype)
+        logits = self.network(x)
         loss = F.cross_entropy(logits, y, reduction="sum")
         grads = torch.autograd.grad(loss * scale, list(self.model.parameters()))
         return loss.detach().double(), (logits.detach().argmax(1) == y).sum(), grads
@@ -124,7 +127,7 @@ class TorchBackend:
         """The correct count and the summed loss of one chunk of the test set."""
         x, y = chunk
         with torch.inference_mode():
-            logits = forward(self.model, x, self.conv_dtype)
+            logits = self.network(x)
             return int((logits.argmax(1) == y).sum()), float(F.cross_entropy(logits, y, reduction="sum"))
 
     def _map(self, function, items: list) -> list:
@@ -175,6 +178,21 @@ def _one_torch_thread():
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def network(model: torch.nn.Module, conv_dtype: torch.dtype) -> Callable[[torch.Tensor], torch.Tensor]:
+    """How a batch goes through ``model``: a LeNet by its fast path, any other module as itself,
+    in bfloat16 under ``torch.autocast`` when ``conv_dtype`` is bfloat16; float32 logits out."""
+    if isinstance(model, LeNet):
+        return partial(forward, model, conv_dtype=conv_dtype)
+    if conv_dtype == torch.float32:
+        return model
+
+    def in_bfloat16(x: torch.Tensor) -> torch.Tensor:
+        with torch.autocast("cpu", dtype=conv_dtype):
+            return model(x).float()
+
+    return in_bfloat16
 
 
 def _tensors(data, split: str) -> tuple[torch.Tensor, torch.Tensor]:

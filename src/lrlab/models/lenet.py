@@ -15,13 +15,13 @@ SHAPE = (1, 28, 28)
 
 register_model(
     "lenet", "the chapter's LeNet: ReLU, max pooling", input_shape=SHAPE,
-    torch="lrlab.backends.torch_lenet:lenet",
+    torch="lrlab.models.lenet_torch:lenet",
     keras="lrlab.models.lenet_keras:lenet",
     mxnet="lrlab.models.lenet_mxnet:lenet",
 )
 register_model(
     "lenet-d2l-tf", "the book's TensorFlow LeNet: average pooling, a sigmoid on the 84 layer", input_shape=SHAPE,
-    torch="lrlab.backends.torch_lenet:lenet_d2l_tf",
+    torch="lrlab.models.lenet_torch:lenet_d2l_tf",
     keras="lrlab.models.lenet_keras:lenet_d2l_tf",
     mxnet="lrlab.models.lenet_mxnet:lenet_d2l_tf",
 )
