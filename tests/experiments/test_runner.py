@@ -163,6 +163,19 @@ def test_a_training_waits_until_its_threads_have_cores_of_their_own(tmp_path):
     assert executor.peak_threads == 2 and executor.peak_jobs == 2
 
 
+def test_no_training_gets_more_threads_than_its_backend_uses(tmp_path):
+    """On 8 cores one at a time, the plan offers each training all 8; a torch training uses two
+    (its batches' parts), a keras training all it is given."""
+    experiment = experiment_from_dict({
+        "defaults": {"epochs": 1, "seeds": [0]},
+        "runs": [{"name": "t", "schedule": "constant(0.1)"},
+                 {"name": "k", "schedule": "constant(0.1)", "backend": "keras"}],
+    })
+    executor = FakeExecutor(cores=8)
+    runner.run_experiment(experiment, tmp_path, jobs=1, executor=executor)
+    assert executor.submitted == [("t/seed-0", 2), ("k/seed-0", 8)]
+
+
 def test_more_jobs_than_cores_is_the_users_choice(tmp_path):
     executor = FakeExecutor(cores=2, polls=3)
     runner.run_experiment(small_runs("a", "b", "c", "d"), tmp_path, jobs=4, executor=executor)

@@ -30,6 +30,8 @@ class BackendInfo:
     module: str
     precisions: tuple[str, ...] = ("fp32",)
     devices: tuple[str, ...] = ("cpu",)
+    max_threads: int | None = None
+    """The most threads one training uses (None: as many as it is given); a runner gives no more."""
 
     def supports_model(self, name: str) -> bool:
         return self.name in models.get(name).builders
@@ -54,7 +56,7 @@ class BackendInfo:
 
 
 BACKENDS = {info.name: info for info in (
-    BackendInfo("torch", "lrlab.backends.torch", precisions=("fp32", "bf16")),
+    BackendInfo("torch", "lrlab.backends.torch", precisions=("fp32", "bf16"), max_threads=2),  # MICRO_BATCHES
     BackendInfo("keras", "lrlab.backends.keras"),
     BackendInfo("mxnet", "lrlab.backends.mxnet"),
 )}

@@ -1,8 +1,8 @@
 """Planning an experiment on one machine: how many trainings at once, and the threads of each.
 
 The plan depends only on the number of trainings, the jobs and the cores, never on what
-already ran, so a run's thread count (on which its numbers depend) is the same however
-often the experiment was interrupted and resumed.
+already ran. A torch run's numbers do not depend on its threads; Keras's and MXNet's do, so
+a resumed run keeps the threads it started with (the runner reads them from its folder).
 
 >>> jobs = default_jobs(5, cores=2)
 >>> plan = thread_plan(5, jobs, cores=2)

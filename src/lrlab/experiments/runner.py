@@ -33,6 +33,7 @@ from pathlib import Path
 import tomli_w
 from tqdm.auto import tqdm
 
+from ..backends import backend_info
 from ..runfolder import RunDir, Status, Summary, atomic_path, write_json
 from ..training.config import ConfigError, TrainConfig
 from . import planning
@@ -85,7 +86,8 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
     cores = executor.cores
     jobs = max(1, min(jobs or planning.default_jobs(len(pairs), cores), len(pairs)))
-    plan = planning.thread_plan(len(pairs), jobs, cores)
+    plan = [min(threads, backend_info(run.backend).max_threads or threads)  # no more than a training uses
+            for (run, _), threads in zip(pairs, planning.thread_plan(len(pairs), jobs, cores))]
     tasks = [Task(run, seed, out / run.name / f"seed-{seed}", threads)
              for (run, seed), threads in zip(pairs, plan)]
     for task in tasks:
@@ -107,7 +109,8 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
 
 def _threads(task: Task) -> int:
     """The threads ``task`` trains with: a resumed run keeps its config.json's (as ``lrlab train
-    --resume`` decides), settings that fix them win, else the plan's."""
+    --resume`` decides: Keras's and MXNet's numbers depend on them), settings that fix them win,
+    else the plan's."""
     if RunDir(task.folder).holds_run():
         return RunDir(task.folder).read_config()["config"].get("threads") or task.planned_threads
     return task.config.threads or task.planned_threads
