@@ -113,11 +113,16 @@ class InverseSquare(Schedule):
 @pytest.fixture
 def user_module(tmp_path, monkeypatch):
     """A module of the user's, on the import path of this process and of its children, that
-    registers the schedule ``inverse_square_<tag>``; returns (module name, schedule name)."""
+    registers the schedule ``inverse_square_<tag>``; yields (module name, schedule name), and
+    leaves this process's schedule registry and modules as it found them."""
+    from lrlab.schedules.base import REGISTRY
+
     tag = tmp_path.name.replace("-", "_").lower()
     folder = tmp_path / "user"
     folder.mkdir()
     (folder / f"my_schedules_{tag}.py").write_text(SCHEDULE_MODULE.format(tag=tag))
     monkeypatch.syspath_prepend(str(folder))
     monkeypatch.setenv("PYTHONPATH", f"{folder}:{':'.join(sys.path)}")
-    return f"my_schedules_{tag}", f"inverse_square_{tag}"
+    yield f"my_schedules_{tag}", f"inverse_square_{tag}"
+    REGISTRY.pop(f"inverse_square_{tag}", None)
+    sys.modules.pop(f"my_schedules_{tag}", None)

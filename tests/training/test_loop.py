@@ -111,3 +111,25 @@ def test_a_folder_written_before_a_setting_existed_resumes(tiny_config, tmp_path
     assert summary.status == "completed" and summary.epochs_completed == 2
     with pytest.raises(RunDirError, match="differs"):
         train(tiny_config(epochs=2, precision="bf16"), tmp_path / "run", resume=True, progress=False)
+
+
+def test_ctrl_c_while_an_epoch_is_written_waits_until_its_row_and_checkpoint_agree(tiny_config, tmp_path, monkeypatch):
+    """Ctrl-C between the metrics row and the checkpoint (the moment issue 17 found: 3 rows, a
+    summary of 2 epochs) takes effect once both are written: the folder's files agree."""
+    import signal
+
+    real_save = TorchBackend.save
+
+    def save_with_ctrl_c(self, path, epochs_done):
+        if epochs_done == 2:
+            signal.raise_signal(signal.SIGINT)  # the row of epoch 1 is written, its checkpoint not yet
+        real_save(self, path, epochs_done)
+
+    monkeypatch.setattr(TorchBackend, "save", save_with_ctrl_c)
+    out = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(epochs=4), out, progress=False)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and summary["epochs_completed"] == 2
+    assert len(RunDir(out).read_metrics()) == 2
+    assert torch.load(out / "checkpoint.pt", weights_only=True)["epochs_done"] == 2

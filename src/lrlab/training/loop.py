@@ -14,9 +14,12 @@ epoch 0: lr 0.3, train loss 1.81, train acc 0.328, test acc 0.54
 
 from __future__ import annotations
 
+import contextlib
 import math
 import platform
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -86,16 +89,18 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
                 bar.set_description(f"epoch {epoch}")
                 row = _train_epoch(backend, config, epoch, n_train, bar)
                 rows.append(row)
-                run.append_metrics(row)
                 if progress:
                     tqdm.write(epoch_line(row))
-                if not math.isfinite(row.train_loss):
-                    return finish(Status.DIVERGED, _diverged_message(row))
-                with atomic_path(run.file(backend.checkpoint_name)) as tmp:
-                    backend.save(tmp, epoch + 1)
-                saved = epoch + 1
+                with ctrl_c_deferred():  # the row and its checkpoint: both written, or neither begun
+                    run.append_metrics(row)
+                    if not math.isfinite(row.train_loss):
+                        return finish(Status.DIVERGED, _diverged_message(row))
+                    with atomic_path(run.file(backend.checkpoint_name)) as tmp:
+                        backend.save(tmp, epoch + 1)
+                    saved = epoch + 1
     except KeyboardInterrupt:
-        # metrics.jsonl may hold a row past the checkpoint; resuming cuts it back.
+        # After a crash or a kill (not Ctrl-C) metrics.jsonl may hold a row past the checkpoint;
+        # resuming cuts it back.
         del rows[saved:]
         finish(Status.INTERRUPTED, f"interrupted after {saved} of {config.epochs} epochs; "
                                    f"continue with: lrlab train --resume {run.path}")
@@ -117,6 +122,27 @@ def _train_epoch(backend, config: TrainConfig, epoch: int, n_train: int, bar) ->
     return MetricsRow(epoch, stats.lr_first, stats.lr_last, train_loss=stats.train_loss, train_acc=stats.train_acc,
                       test_acc=test["test_acc"], test_loss=test["test_loss"], epoch_seconds=seconds,
                       examples_per_second=n_train / seconds)
+
+
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) during the block takes effect when it ends, so that what the block writes
+    is written whole; in the main thread only (the one Python delivers signals to). Tested in
+    tests/training/test_loop.py (a doctest cannot: doctest lets KeyboardInterrupt through).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(signal.SIGINT, received[0])
+        elif received and previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
 
 
 def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
