@@ -98,7 +98,7 @@ class TorchBackend:
         return EpochStats(loss_sum.item() / n, correct.item() / n, lr_first, lr_last)
 
     def _update(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One SGD update on ``batch``; returns its summed loss and its correct count."""
+        """One optimizer update on ``batch``; returns its summed loss and its correct count."""
         parts = [part for part in batch.tensor_split(MICRO_BATCHES) if len(part)]
         results = self._map(partial(self._gradients, scale=1 / len(batch)), parts)
         for parameter, *grads in zip(self.model.parameters(), *(grads for _, _, grads in results)):
