@@ -194,7 +194,7 @@ class Side:
 
 
 def python_for(backend: str) -> str:
-    from lrlab.experiments.runner import interpreter
+    from lrlab.experiments.executors.local import interpreter
 
     return interpreter(backend)
 
