@@ -28,10 +28,9 @@ def default_jobs(trainings: int, cores: int) -> int:
 
     One per core, or up to half as many again when that makes the last round fill every
     core: the chapter's 5 runs on 2 cores train 3 at a time, then 2, each on one thread,
-    instead of 2, 2, then 1 on both cores. Three one-thread trainings sharing two cores lose
-    little to time-slicing (~0% a core in bfloat16, 5-12% in float32), where two threads on one
-    training reach only 1.3-1.5x of one, and there is one round of process starts fewer
-    (benchmarks/README.md: the chapter 5-15% sooner in bfloat16, the same within noise in float32).
+    instead of 2, 2, then 1 on both cores: three one-thread trainings sharing two cores lose
+    little to time-slicing, two threads on one training scale poorly, and there is one round of
+    process starts fewer (the measurements: benchmarks/README.md, 15.).
 
     >>> default_jobs(5, cores=2), default_jobs(15, cores=2), default_jobs(3, cores=2)
     (3, 3, 3)
