@@ -78,13 +78,17 @@ class BookSide:
 class LrlabSide:
     def __init__(self, options: dict) -> None:
         from lrlab.data import load_fashion_mnist
-        from lrlab.backends import backend_class
         from lrlab.training.config import TrainConfig
 
         self.config = TrainConfig(**{"schedule": "constant(0.3)", "epochs": 1000, **options})
         data = load_fashion_mnist(self.config.data_dir).subset(self.config.train_subset, self.config.test_subset)
         self.n_train = len(data.train_labels)
-        self.backend = backend_class(self.config.backend)(self.config.job(data))
+        try:
+            from lrlab.backends import backend_class
+            self.backend = backend_class(self.config.backend)(self.config.job(data))
+        except ImportError:  # an lrlab from before backends were handed a Job (a src= side)
+            from lrlab.training.backend import backend_class
+            self.backend = backend_class(self.config.backend)(self.config, data, self.config.schedule_obj)
         self.epochs_done = 0
 
     def epoch(self) -> dict:
