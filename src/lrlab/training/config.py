@@ -125,7 +125,8 @@ module_names.kind = str
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """Everything that decides a run's numbers (and ``threads`` and ``data_dir``, which do not).
+    """Everything that decides a run's numbers, and where it runs (``data_dir``, ``threads``: a torch
+    run's numbers do not depend on its threads, a Keras or MXNet run's do).
 
     >>> TrainConfig(schedule="constant(0.3)", optimizer="sgd", nesterov=True)
     Traceback (most recent call last):
@@ -155,7 +156,7 @@ class TrainConfig:
     data_dir: str | None = setting(None, folder, "the data set's folder (default: $LRLAB_DATA_DIR, else download)",
                                    metavar="DIR")
     threads: int | None = setting(None, integer(1, optional=True),
-                                  "CPU threads (the numbers do not depend on it)", metavar="N")
+                                  "CPU threads (a torch run's numbers do not depend on them)", metavar="N")
     precision: str = setting("fp32", one_of(lambda: PRECISIONS),
                              "bf16: the torch backend multiplies the convolutions and the first dense layer "
                              "in bfloat16")
