@@ -31,9 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="a preview: small data subsets and the first seed only (the run folder says so)")
     parser.add_argument("--precision", choices=PRECISIONS,
-                        help="for every torch run; bf16: convolutions and the first dense layer multiply in "
-                             "bfloat16, faster on CPUs with AVX512-BF16 or AMX (default: each run's own, fp32 "
-                             "unless the file says)")
+                        help="for every run whose backend has it (bf16: torch); bf16 multiplies the LeNets' "
+                             "convolutions and first dense layer in bfloat16, faster on CPUs with AVX512-BF16 or "
+                             "AMX (default: each run's own, fp32 unless the file says)")
     parser.add_argument("--report", action="store_true", help="write the report (DIR/report) at the end")
 
 
