@@ -4,6 +4,7 @@ names and labels, every mistake named as FILE: KEY: PROBLEM, and the round trip.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 import tomli_w
@@ -17,6 +18,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # Python 3.10: the same parser, as the tomli package
     import tomli as tomllib
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def sweep(params: dict, **keys) -> dict:
@@ -301,3 +304,14 @@ def test_a_toml_file_with_dotted_and_quoted_paths_round_trips(tmp_path):
 def test_quick_mode_keeps_a_swept_settings_value_true_to_the_run():
     runs = quick_version(experiment_from_dict({"sweeps": [sweep({"epochs": [10, 50]})]})).runs
     assert [(r.config(0).epochs, r.params["epochs"]) for r in runs] == [(10, 10), (30, 30)]
+
+
+def test_the_shipped_sweeps():
+    constant = load_experiment(REPO / "experiments" / "sweep-constant-rate.toml").runs
+    assert [r.params["schedule.base_lr"] for r in constant] == [
+        0.01, 0.01778, 0.03162, 0.05623, 0.1, 0.1778, 0.3162, 0.5623, 1.0]
+    assert all(r.seeds == (0, 1, 2) and r.config(0).epochs == 30 and r.config(0).batch_size == 256 and
+               r.config(0).model == "lenet" and r.config(0).momentum == 0.0 for r in constant)
+    power = load_experiment(REPO / "experiments" / "sweep-power-beta.toml").runs
+    assert {parse(r.schedule).beta for r in power} == {0.125, 0.25, 0.5, 0.75, 1.0}
+    assert "power-beta.base_lr-0.1.beta-0.5" in [r.name for r in power]
