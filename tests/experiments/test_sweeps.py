@@ -3,6 +3,7 @@ names and labels, every mistake named as FILE: KEY: PROBLEM, and the round trip.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -315,3 +316,11 @@ def test_the_shipped_sweeps():
     power = load_experiment(REPO / "experiments" / "sweep-power-beta.toml").runs
     assert {parse(r.schedule).beta for r in power} == {0.125, 0.25, 0.5, 0.75, 1.0}
     assert "power-beta.base_lr-0.1.beta-0.5" in [r.name for r in power]
+
+
+def test_the_readme_sweep_example_is_valid():
+    text = next(block for block in re.findall(r"```toml\n(.*?)```", (REPO / "README.md").read_text(), flags=re.S)
+                if "[[sweeps]]" in block)
+    runs = experiment_from_dict(tomllib.loads(text), "README.md").runs
+    assert len(runs) == 18 and runs[1].name == "constant-rate.base_lr-0.01.momentum-0.9"
+    assert runs[1].label == "constant: base_lr 0.01, momentum 0.9"
