@@ -1,9 +1,13 @@
 """Sweeps: ``[[sweeps]]`` expanded into runs (grid, random, ranges, nested arguments, settings), their
-names and labels, every mistake named as FILE: KEY: PROBLEM, and the round trip."""
+names and labels, every mistake named as FILE: KEY: PROBLEM, the round trip, and one tiny sweep run
+end to end through ``lrlab run``."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -324,3 +328,46 @@ def test_the_readme_sweep_example_is_valid():
     runs = experiment_from_dict(tomllib.loads(text), "README.md").runs
     assert len(runs) == 18 and runs[1].name == "constant-rate.base_lr-0.01.momentum-0.9"
     assert runs[1].label == "constant: base_lr 0.01, momentum 0.9"
+
+
+# -- end to end ----------------------------------------------------------------------------------
+
+
+TINY_SWEEP = """
+[defaults]
+epochs = 1
+train_subset = 500
+test_subset = 200
+batch_size = 100
+threads = 1
+seeds = [0]
+
+[[sweeps]]
+name = "rate"
+schedule = "constant(0.1)"
+[sweeps.params]
+schedule.base_lr = [0.05, 0.2]
+"""
+
+
+def test_lrlab_run_trains_a_sweeps_runs_with_their_values(tmp_path):
+    data = Path(os.environ["LRLAB_DATA_DIR"])  # set by tests/conftest.py
+    if not data.is_dir():
+        pytest.skip(f"real Fashion-MNIST not found at {data}: set LRLAB_DATA_DIR")
+    path = tmp_path / "tiny-sweep.toml"
+    path.write_text(TINY_SWEEP)
+    result = subprocess.run([sys.executable, "-m", "lrlab", "run", str(path), "--jobs", "1", "--report"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = tmp_path / "runs" / "tiny-sweep"
+    for name, rate in (("rate.base_lr-0.05", 0.05), ("rate.base_lr-0.2", 0.2)):
+        config = json.loads((out / name / "seed-0" / "config.json").read_text())
+        assert config["schedule"] == {"name": "constant", "base_lr": rate}
+        assert config["config"]["schedule"] == f"constant(base_lr={rate})"
+        assert json.loads((out / name / "seed-0" / "summary.json").read_text())["status"] == "completed"
+    index = json.loads((out / "index.json").read_text())
+    assert [(r["name"], r["label"], r["sweep"], r["params"]) for r in index["runs"]] == [
+        ("rate.base_lr-0.05", "base_lr 0.05", "rate", {"schedule.base_lr": 0.05}),
+        ("rate.base_lr-0.2", "base_lr 0.2", "rate", {"schedule.base_lr": 0.2})]
+    assert load_experiment(out / "experiment.toml") == load_experiment(path)
+    assert "| base_lr 0.05 |" in (out / "report" / "report.md").read_text()
