@@ -1,4 +1,4 @@
-"""The experiment file: ``[defaults]`` shared by every run, and ``[[runs]]``, each a name and a schedule.
+"""The experiment file: ``[defaults]`` shared by every run, ``[[runs]]``, each a name and a schedule, and ``[[sweeps]]``.
 
 A small experiment::
 
@@ -20,8 +20,21 @@ A small experiment::
     schedule = "cosine(max_update=20, base_lr=0.3, final_lr=0.01)"
     epochs = 20                     # any default can be overridden per run
 
+    [[sweeps]]                      # runs over values of the schedule's arguments and the settings
+    name = "constant-rate"          # its runs: OUT/constant-rate.base_lr-0.01/seed-0, ...
+    schedule = "constant(0.1)"      # the base schedule; any run key but book may be set too
+    [sweeps.params]
+    schedule.base_lr = { log = [0.01, 1.0], n = 9 }
+    momentum = [0.0, 0.9]
+
 ``book`` holds published numbers to compare with, per backend (``torch``, ``keras``,
 ``mxnet``), each any of ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (``lrlab.runfolder.METRICS``).
+
+A sweep is expanded into ordinary runs while the file is read (:mod:`lrlab.experiments.sweeps`
+has its syntax): each run has a generated name and label, and keeps the sweep's name and its
+values (``Run.sweep``, ``Run.params``). ``Experiment.to_dict()`` writes the expanded runs, each
+with its ``sweep`` and ``params`` keys, which a ``[[runs]]`` table accepts too. Run names are
+unique across runs and sweeps.
 
 The whole file is checked before anything runs. Every problem is an
 :class:`ExperimentError` worded ``FILE: KEY: PROBLEM``, where KEY is a path such as
@@ -46,6 +59,8 @@ from ..backends import BACKENDS, backend_info
 from ..runfolder import METRICS
 from ..schedules import ScheduleError, parse
 from ..training.config import ConfigError, TrainConfig, check_setting
+from . import sweeps
+from .sweeps import SweepProblem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,9 +69,10 @@ else:  # pragma: no cover
 
 SETTINGS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("schedule", "seed", "imports"))
 DEFAULT_KEYS = SETTINGS + ("seeds",)
-RUN_ONLY = ("name", "schedule", "label", "book")
+RUN_ONLY = ("name", "schedule", "label", "book", "sweep", "params")
 RUN_KEYS = RUN_ONLY + DEFAULT_KEYS
-TOP_KEYS = ("title", "description", "imports", "defaults", "runs")
+SWEEP_KEYS = ("name", "schedule", "label") + sweeps.SWEEP_KEYS + DEFAULT_KEYS
+TOP_KEYS = ("title", "description", "imports", "defaults", "runs", "sweeps")
 HINTS = {"seed": "seeds", "tensorflow": "keras", "tf": "keras", "pytorch": "torch", "lr": "schedule",
          "import": "imports", "optimiser": "optimizer", "data": "dataset"}
 """Keys people write for another: the one meant (the book's TensorFlow code is the keras backend)."""
@@ -87,6 +103,10 @@ class Run:
     """The TrainConfig fields set by ``[defaults]`` or by the run (all but schedule and seed)."""
     label: str = ""
     book: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
+    sweep: str = ""
+    """The sweep that made this run ("" for a run of its own)."""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """A sweep's run: its values by parameter path, e.g. ``{"schedule.base_lr": 0.03162, "momentum": 0.9}``."""
 
     def config(self, seed: int) -> TrainConfig:
         return TrainConfig(schedule=self.schedule, seed=seed, **self.settings)
@@ -138,7 +158,7 @@ def experiment_from_dict(data: dict[str, Any], source: str = "<experiment>") -> 
     """Validate TOML data as an experiment; ``source`` names it in errors."""
     try:
         return _experiment(data, source)
-    except _Problem as problem:
+    except (_Problem, SweepProblem) as problem:
         raise ExperimentError(f"{source}: {problem.key}: {problem.text}") from None
 
 
@@ -153,7 +173,8 @@ def quick_version(experiment: Experiment) -> Experiment:
     return dataclasses.replace(
         experiment,
         defaults=_quick(experiment.defaults),
-        runs=tuple(dataclasses.replace(run, seeds=run.seeds[:1], settings=_quick(run.settings)) for run in experiment.runs),
+        runs=tuple(_with_settings(dataclasses.replace(run, seeds=run.seeds[:1]), _quick(run.settings))
+                   for run in experiment.runs),
     )
 
 
@@ -167,9 +188,15 @@ def with_precision(experiment: Experiment, precision: str) -> Experiment:
     ['bf16', 'fp32']
     """
     return dataclasses.replace(experiment, runs=tuple(
-        dataclasses.replace(run, settings={**run.settings, "precision": precision})
+        _with_settings(run, {**run.settings, "precision": precision})
         if precision in backend_info(run.backend).precisions else run
         for run in experiment.runs))
+
+
+def _with_settings(run: Run, settings: dict[str, Any]) -> Run:
+    """``run`` with ``settings``; a swept setting's value in ``params`` follows (quick mode cuts epochs)."""
+    params = {path: settings.get(path, value) for path, value in run.params.items()}
+    return dataclasses.replace(run, settings=settings, params=params)
 
 
 def _quick(settings: dict[str, Any]) -> dict[str, Any]:
@@ -200,14 +227,23 @@ def _experiment(data: Any, source: str) -> Experiment:
         raise _Problem("defaults", "must be a table, e.g. [defaults] with epochs = 30")
     _known_keys(defaults_table, DEFAULT_KEYS, "defaults")
     defaults = _settings(defaults_table, "defaults") | ({"imports": imports} if imports else {})
-    entries = data.get("runs")
-    if isinstance(entries, dict):
-        raise _Problem("runs", "must be an array of tables: write [[runs]] (two brackets) before each run")
-    if not isinstance(entries, list) or not entries:
-        raise _Problem("runs", 'no runs: add at least one [[runs]] table with a name and a schedule')
-    runs = tuple(_run(entry, f"runs[{i}]", defaults) for i, entry in enumerate(entries))
+    entries, sweep_entries = _tables(data, "runs"), _tables(data, "sweeps")
+    if not entries and not sweep_entries:
+        raise _Problem("runs", "no runs: add at least one [[runs]] table with a name and a schedule, "
+                               "or a [[sweeps]] table")
+    runs = [(_run(entry, f"runs[{i}]", defaults), f"runs[{i}]") for i, entry in enumerate(entries)]
+    for i, entry in enumerate(sweep_entries):
+        runs += [(run, f"sweeps[{i}]") for run in _sweep(entry, f"sweeps[{i}]", defaults)]
     _unique_names(runs)
-    return Experiment(runs, defaults, _text(data, "title", ""), _text(data, "description", ""), source)
+    return Experiment(tuple(run for run, _ in runs), defaults, _text(data, "title", ""),
+                      _text(data, "description", ""), source)
+
+
+def _tables(data: dict[str, Any], key: str) -> list[Any]:
+    entries = data.get(key, [])
+    if not isinstance(entries, list):
+        raise _Problem(key, f"must be an array of tables: write [[{key}]] (two brackets) before each")
+    return entries
 
 
 def _run(entry: Any, where: str, defaults: dict[str, Any]) -> Run:
@@ -218,12 +254,59 @@ def _run(entry: Any, where: str, defaults: dict[str, Any]) -> Run:
     settings = {**defaults, **_settings(entry, where)}
     seeds = settings.pop("seeds", (0,))
     run = Run(name, _schedule(entry, where), seeds, settings, _text(entry, "label", name, where),
-              _book(entry.get("book", {}), f"{where}.book"))
-    try:
-        run.config(seeds[0])
-    except ConfigError as error:  # a check between fields
-        raise _Problem(where, str(error)) from None
+              _book(entry.get("book", {}), f"{where}.book"), _sweep_name(entry, where),
+              _params(entry.get("params", {}), f"{where}.params"))
+    _check_run(run, where)
     return run
+
+
+def _check_run(run: Run, where: str, context: str = "") -> None:
+    try:
+        run.config(run.seeds[0])
+    except ConfigError as error:  # a check between fields
+        raise _Problem(where, f"{context}{error}") from None
+
+
+def _sweep(entry: Any, where: str, defaults: dict[str, Any]) -> list[Run]:
+    """The runs of one ``[[sweeps]]`` table (see :mod:`lrlab.experiments.sweeps`)."""
+    if not isinstance(entry, dict):
+        raise _Problem(where, "must be a table with a name, a schedule and params ([[sweeps]])")
+    if "seed" in entry:
+        raise _Problem(f"{where}.seed", "unknown key: seeds = [...] for the trainings' seeds, "
+                                        "search_seed = N for random search's draws")
+    _known_keys(entry, SWEEP_KEYS, where)
+    name, schedule = _name(entry, where), parse(_schedule(entry, where))
+    own = _settings(entry, where)
+    for path in _flat_keys(entry.get("params")):
+        if path in own:
+            raise _Problem(f"{where}.{path}", f"is set here and swept in {where}.params: keep one")
+    settings = {**defaults, **own}
+    seeds = settings.pop("seeds", (0,))
+    runs = []
+    for point in sweeps.expand(name, schedule, entry, where, _text(entry, "label", "", where)):
+        run = Run(point.name, repr(point.schedule), seeds, {**settings, **point.settings}, point.label,
+                  sweep=name, params=point.params)
+        _check_run(run, f"{where}.params", f'"{name}" at {sweeps.describe(point.params)}: ')
+        runs.append(run)
+    return runs
+
+
+def _flat_keys(params: Any) -> list[str]:
+    return [key for key in params if "." not in key] if isinstance(params, dict) else []
+
+
+def _sweep_name(entry: dict[str, Any], where: str) -> str:
+    name = entry.get("sweep", "")
+    if name != "" and (not isinstance(name, str) or not NAME.fullmatch(name)):
+        raise _Problem(f"{where}.sweep", f"{name!r} is invalid: must be the name of the sweep that made this run")
+    return name
+
+
+def _params(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Problem(where, 'must be a table of parameter values, e.g. { "schedule.base_lr" = 0.1 } '
+                              "(lrlab writes it for a sweep's runs)")
+    return dict(value)
 
 
 def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
@@ -313,12 +396,14 @@ def _text(table: dict[str, Any], key: str, default: str, where: str = "") -> str
     return value
 
 
-def _unique_names(runs: tuple[Run, ...]) -> None:
-    first: dict[str, int] = {}
-    for i, run in enumerate(runs):
+def _unique_names(runs: list[tuple[Run, str]]) -> None:
+    """Each run's name once, across runs and the runs that sweeps generate (``where``: ``runs[i]`` or ``sweeps[j]``)."""
+    first: dict[str, str] = {}
+    for run, where in runs:
         if run.name in first:
-            raise _Problem(f"runs[{i}].name", f"{run.name!r} is already the name of runs[{first[run.name]}]: names must be unique")
-        first[run.name] = i
+            what = f"the generated run name {run.name!r}" if where.startswith("sweeps") else repr(run.name)
+            raise _Problem(f"{where}.name", f"{what} is already the name of {first[run.name]}: names must be unique")
+        first[run.name] = where if not where.startswith("sweeps") else f"a run of {where}"
 
 
 # -- back to TOML data ------------------------------------------------------------------------
@@ -333,6 +418,10 @@ def _run_dict(run: Run, defaults: dict[str, Any]) -> dict[str, Any]:
         data["seeds"] = run.seeds
     if run.book:
         data["book"] = run.book
+    if run.sweep:
+        data["sweep"] = run.sweep
+    if run.params:
+        data["params"] = run.params
     return _plain(data)
 
 

@@ -4,7 +4,8 @@ The run folder (``OUT``) holds one folder per run and seed, each a ``lrlab train
 run folder (:mod:`lrlab.runfolder`), plus what ``lrlab report`` reads::
 
     OUT/experiment.toml            the validated experiment (quick mode already applied)
-    OUT/index.json                 the runs, their labels, book numbers, folders and statuses
+    OUT/index.json                 the runs, their labels, book numbers, folders and statuses (and a
+                                   sweep's runs: the sweep's name and their values, "sweep" and "params")
     OUT/<run>/seed-<k>/            config.json, metrics.jsonl, summary.json, checkpoint, and
                                    train-config.json + train.log (the request and the output)
 
@@ -264,12 +265,14 @@ def _write_experiment(experiment: Experiment, out: Path, quick: bool) -> None:
 
 
 def _write_index(experiment: Experiment, tasks: list[Task], out: Path, quick: bool) -> None:
-    """index.json: what ``lrlab report`` reads to find each run's folders, labels and book numbers."""
+    """index.json: what ``lrlab report`` reads to find each run's folders, labels and book numbers;
+    a sweep's run also names its sweep and its values (``params``: parameter path -> value)."""
     runs = []
     for run in experiment.runs:
         seeds = [{"seed": t.seed, "folder": t.folder.relative_to(out).as_posix(), "status": t.status()}
                  for t in tasks if t.run is run]
         runs.append({"name": run.name, "label": run.label, "schedule": run.schedule,
-                     "backend": run.backend, "book": run.book, "seeds": seeds})
+                     "backend": run.backend, "book": run.book, "seeds": seeds,
+                     "sweep": run.sweep or None, "params": run.params})
     write_json(out / "index.json", {"title": experiment.title, "description": experiment.description,
                                     "source": experiment.source, "quick": quick, "runs": runs})
