@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from .backends import BackendUnavailable
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lrlab {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # handled: a second one must not cut the exit short
         print(f"lrlab {args.command}: interrupted", file=sys.stderr)
         return 130
 

@@ -22,8 +22,12 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import signal
 
-__all__ = ["keep_freed_memory", "setup_training_process"]
+__all__ = ["PARENT_ENV", "keep_freed_memory", "setup_training_process", "stop_with_parent"]
+
+PARENT_ENV = "LRLAB_STOP_WITH_PARENT"
+"""Set by ``lrlab run``'s local executor to its own pid, for :func:`stop_with_parent`."""
 
 
 def setup_training_process() -> None:
@@ -43,6 +47,23 @@ def setup_training_process() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     keep_freed_memory()
+    stop_with_parent()
+
+
+def stop_with_parent() -> None:
+    """When the process named by ``$LRLAB_STOP_WITH_PARENT`` (the ``lrlab run`` that started this
+    training) dies, even by SIGKILL, this process gets a SIGINT: it writes its "interrupted"
+    summary and ends, instead of training on with no one to wait for it. The variable is read once
+    and removed, so that a process this one starts (the MXNet hand-over) is not tied to it. Linux
+    only (``prctl(PR_SET_PDEATHSIG)``); elsewhere, and without the variable, nothing changes.
+    """
+    parent = os.environ.pop(PARENT_ENV, None)
+    if not parent or platform.system() != "Linux":
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGINT)
+    if os.getppid() != int(parent):  # it died before the request: the signal would never come
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 def keep_freed_memory() -> None:

@@ -226,6 +226,37 @@ def test_sigterm_stops_every_training_and_a_rerun_completes(tmp_path, data_dir):
         assert [row["epoch"] for row in metrics(folder)] == [0, 1, 2, 3, 4]
 
 
+def test_a_killed_runner_takes_its_trainings_with_it_and_a_rerun_completes(tmp_path, data_dir):
+    """SIGKILL to `lrlab run` (no chance to stop anything): each training gets a SIGINT from the
+    kernel as its parent dies (PR_SET_PDEATHSIG), writes its "interrupted" summary and ends."""
+    if not Path("/proc/self/cmdline").is_file():
+        pytest.skip("needs /proc (Linux) to find the trainings")
+    experiment = experiment_file(tmp_path, epochs=5, train=2000, seeds=(0,), extra="batch_size = 100\nthreads = 1")
+    out = tmp_path / "runs" / "tiny"
+    command = ["run", str(experiment), "--jobs", "2", "--out", str(out)]
+    process = subprocess.Popen([sys.executable, "-m", "lrlab", *command], cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_first_epoch(out, process)
+        assert processes_with(str(out)), "no training process found"
+        process.kill()
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    deadline = time.monotonic() + 120
+    while processes_with(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(str(out)) == {}, "a training outlived the killed `lrlab run`"
+    summaries = assert_consistent(out, index=False)  # index.json: as the killed runner last wrote it
+    assert "interrupted" in summaries.values(), summaries
+
+    again = lrlab(*command, cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    for folder in seed_folders(out):
+        assert json.loads((folder / "summary.json").read_text())["status"] == "completed"
+
+
 def processes_with(text: str) -> dict[int, str]:
     """The live processes whose command line contains ``text``: pid -> command line."""
     found = {}
@@ -248,8 +279,9 @@ def wait_for_first_epoch(out: Path, process: subprocess.Popen, timeout: float = 
         time.sleep(0.05)
 
 
-def assert_consistent(out: Path) -> dict[str, str]:
-    """Every file parses, no summary says running, metrics match the summary and the checkpoint."""
+def assert_consistent(out: Path, index: bool = True) -> dict[str, str]:
+    """Every file parses, no summary says running, metrics match the summary and the checkpoint
+    (and, with ``index``, index.json's statuses match the summaries)."""
     summaries = {}
     for folder in seed_folders(out):
         assert not list(folder.glob(".*.tmp")), "a temporary file was left behind"
@@ -263,6 +295,7 @@ def assert_consistent(out: Path) -> dict[str, str]:
         assert len(rows) == summary["epochs_completed"]
         assert bool(list(folder.glob("checkpoint.*"))) == (len(rows) > 0)
         summaries[folder.relative_to(out).as_posix()] = summary["status"]
-    index = json.loads((out / "index.json").read_text())
-    assert {s["folder"]: s["status"] for run in index["runs"] for s in run["seeds"]} == summaries
+    if index:
+        written = json.loads((out / "index.json").read_text())
+        assert {s["folder"]: s["status"] for run in written["runs"] for s in run["seeds"]} == summaries
     return summaries

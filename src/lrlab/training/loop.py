@@ -80,11 +80,10 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
         run.write_summary(summary)
         return summary
 
-    finish(Status.RUNNING, f"training from epoch {saved}")
-    bar = tqdm(total=config.epochs * per_epoch, initial=saved * per_epoch, unit="update",
-               disable=None if progress else True, dynamic_ncols=True)
-    try:
-        with bar:
+    try:  # from the first summary on: an interrupt at any moment leaves an "interrupted" one
+        finish(Status.RUNNING, f"training from epoch {saved}")
+        with tqdm(total=config.epochs * per_epoch, initial=saved * per_epoch, unit="update",
+                  disable=None if progress else True, dynamic_ncols=True) as bar:
             for epoch in range(saved, config.epochs):
                 bar.set_description(f"epoch {epoch}")
                 row = _train_epoch(backend, config, epoch, n_train, bar)
@@ -102,8 +101,9 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
         # After a crash or a kill (not Ctrl-C) metrics.jsonl may hold a row past the checkpoint;
         # resuming cuts it back.
         del rows[saved:]
-        finish(Status.INTERRUPTED, f"interrupted after {saved} of {config.epochs} epochs; "
-                                   f"continue with: lrlab train --resume {run.path}")
+        with ctrl_c_deferred():  # a second interrupt (Ctrl-C pressed twice) must not cut this summary short
+            finish(Status.INTERRUPTED, f"interrupted after {saved} of {config.epochs} epochs; "
+                                       f"continue with: lrlab train --resume {run.path}")
         raise
     except Exception as error:
         del rows[saved:]

@@ -20,6 +20,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Sequence
 
+from ...process import PARENT_ENV
 from ...runfolder import RunDir, write_json
 from ..planning import cores as local_cores
 from .base import Ended
@@ -93,7 +94,8 @@ def _launch(task: Task, threads: int) -> subprocess.Popen:
         write_json(task.folder / "train-config.json", config.to_dict())
         arguments = ["--config", str(task.folder / "train-config.json"), "--out", str(task.folder)]
     command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads)}
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads),
+                   PARENT_ENV: str(os.getpid())}  # if we are killed outright, it stops too
     with open(task.folder / "train.log", "ab") as log:
         # A session of its own: Ctrl-C in a terminal reaches only us, and we forward it once.
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
