@@ -89,8 +89,7 @@ def test_config_file_and_resume(tmp_path, capsys, fashion_mnist):
 def test_precision_is_a_train_option_and_only_torch_has_bf16(tmp_path, fashion_mnist, capsys):
     out = tmp_path / "bf16"
     assert main(["train", "--schedule", "constant(0.1)", "--epochs", "1", "--train-subset", "500",
-                  "--test-subset", "200", "--threads", "1", "--precision", "bf16", "--out", str(out)]) in (0, 4)
-    # (two updates may leave the loss at chance: 4, stuck; what matters here is the recorded precision)
+                  "--test-subset", "200", "--threads", "1", "--precision", "bf16", "--out", str(out)]) == 0
     assert json.loads((out / "config.json").read_text())["config"]["precision"] == "bf16"
     assert main(["train", "--schedule", "constant(0.1)", "--backend", "keras", "--precision", "bf16",
                   "--out", str(tmp_path / "k")]) == 2

@@ -121,7 +121,9 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
 
 
 STUCK_EPOCHS = 3
-"""How many of a run's last epochs must sit at chance for it to be stuck (all of them in a shorter run)."""
+"""How many of a run's last epochs must sit at chance for it to be stuck. A shorter run is never stuck:
+an epoch's train loss is its mean, so a run's first epoch includes its chance-level start (tiny
+one-epoch runs that learned, test acc 0.2-0.3, had train losses of 2.287-2.305 for ln(10) = 2.303)."""
 
 STUCK_FRACTION = 0.99
 """A train loss at or above this fraction of ln(classes) is at chance level."""
@@ -129,8 +131,8 @@ STUCK_FRACTION = 0.99
 
 def stuck_at_chance(train_losses: Sequence[float], classes: int) -> bool:
     """Whether a run that trained all its epochs, with these train losses (one per epoch), is stuck:
-    each of its last :data:`STUCK_EPOCHS` losses (all of them when it has fewer) is at least
-    :data:`STUCK_FRACTION` of ln(``classes``), the cross-entropy of a uniform guess.
+    it has at least :data:`STUCK_EPOCHS` epochs, and each of the last :data:`STUCK_EPOCHS` losses is at
+    least :data:`STUCK_FRACTION` of ln(``classes``), the cross-entropy of a uniform guess.
 
     Why: such a run's mean hides it (the chapter's multi-factor run at 0.5 without momentum had one
     seed at 0.100 test accuracy among three, and reported their mean). Only the end counts, so
@@ -142,12 +144,12 @@ def stuck_at_chance(train_losses: Sequence[float], classes: int) -> bool:
     True
     >>> stuck_at_chance([2.303, 2.302, 2.2, 1.1, 0.7], 10)       # a warm-up at chance, then learning
     False
-    >>> stuck_at_chance([2.30, 2.30], 10), stuck_at_chance([], 10)  # fewer epochs than STUCK_EPOCHS: all of them
-    (True, False)
+    >>> stuck_at_chance([2.30, 2.30], 10), stuck_at_chance([], 10)  # fewer epochs than STUCK_EPOCHS: too short to tell
+    (False, False)
     >>> stuck_at_chance([0.69, 0.69, 0.69], 2), stuck_at_chance([0.69, 0.69, 0.69], 10)
     (True, False)
     """
-    if classes < 2 or not train_losses:
+    if classes < 2 or len(train_losses) < STUCK_EPOCHS:
         return False
     chance = math.log(classes)
     return all(loss is not None and loss >= STUCK_FRACTION * chance for loss in train_losses[-STUCK_EPOCHS:])
@@ -258,7 +260,7 @@ def _stuck_message(rows: list[MetricsRow], classes: int) -> str:
     """Why a run is stuck, e.g. "stuck: the train loss stayed at ln(10) = 2.303 (chance) or above for
     the last 3 epochs (2.302, 2.304, 2.303; lr 0.5); test acc 0.100"."""
     last = rows[-STUCK_EPOCHS:]
-    epochs = "the only epoch" if len(last) == 1 else f"the last {len(last)} epochs"
+    epochs = f"the last {len(last)} epochs"
     losses = ", ".join(f"{row.train_loss:.3f}" for row in last)
     rates = dict.fromkeys(_rates(row) for row in last)  # each rate once, in order
     return (f"stuck: the train loss stayed at ln({classes}) = {math.log(classes):.3f} (chance) or above for {epochs} "
