@@ -49,10 +49,10 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
         results_table(result),
         Text("After the last epoch: mean ± sample std over the completed seeds; the best mean of each "
              "column is in bold. Where a seed did not complete, the seeds column says how many did and "
-             "names the others (e.g. \"2 of 3 (1 stuck: seed 0)\"): a stuck seed trained every epoch but "
-             "its train loss stayed at chance, ln(classes); a diverged one reached a non-finite loss. "
-             "Their numbers are in `results.csv`, not in the means. The book columns hold the published numbers that the experiment file gives "
-             "for the run's backend."),
+             "names the others (e.g. \"2 of 3 (1 stuck: seed 0)\"): a stuck seed trained every epoch "
+             "but its train loss stayed at chance, ln(classes); a diverged one reached a non-finite "
+             "loss. Their numbers are in `results.csv`, not in the means. The book columns hold the "
+             "published numbers that the experiment file gives for the run's backend."),
         Heading("Learning rates", 2),
         Image(rates, "learning rate against epoch, every run"),
         Heading("Training curves", 2),

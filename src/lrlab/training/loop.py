@@ -123,10 +123,13 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
 STUCK_EPOCHS = 3
 """How many of a run's last epochs must sit at chance for it to be stuck. A shorter run is never stuck:
 an epoch's train loss is its mean, so a run's first epoch includes its chance-level start (tiny
-one-epoch runs that learned, test acc 0.2-0.3, had train losses of 2.287-2.305 for ln(10) = 2.303)."""
+one-epoch runs that had learned, test acc 0.19 and 0.27, had train losses of 2.305 and 2.290, for
+ln(10) = 2.303)."""
 
 STUCK_FRACTION = 0.99
-"""A train loss at or above this fraction of ln(classes) is at chance level."""
+"""A train loss at or above this fraction of ln(classes) is at chance level. Stuck runs measured here sit
+at 2.302-2.304 for ln(10) = 2.303 (0.999 of it and more); 0.98 (2.257) would also take in runs that
+learn slowly (a tiny run's second epoch: train loss 2.265, test acc 0.22)."""
 
 
 def stuck_at_chance(train_losses: Sequence[float], classes: int) -> bool:
@@ -260,11 +263,10 @@ def _stuck_message(rows: list[MetricsRow], classes: int) -> str:
     """Why a run is stuck, e.g. "stuck: the train loss stayed at ln(10) = 2.303 (chance) or above for
     the last 3 epochs (2.302, 2.304, 2.303; lr 0.5); test acc 0.100"."""
     last = rows[-STUCK_EPOCHS:]
-    epochs = f"the last {len(last)} epochs"
     losses = ", ".join(f"{row.train_loss:.3f}" for row in last)
-    rates = dict.fromkeys(_rates(row) for row in last)  # each rate once, in order
-    return (f"stuck: the train loss stayed at ln({classes}) = {math.log(classes):.3f} (chance) or above for {epochs} "
-            f"({losses}; lr {', '.join(rates)}); test acc {rows[-1].test_acc:.3f}")
+    rates = ", ".join(dict.fromkeys(_rates(row) for row in last))  # each rate once, in order
+    return (f"stuck: the train loss stayed at ln({classes}) = {math.log(classes):.3f} (chance) or above "
+            f"for the last {len(last)} epochs ({losses}; lr {rates}); test acc {rows[-1].test_acc:.3f}")
 
 
 def _rates(row: MetricsRow) -> str:
