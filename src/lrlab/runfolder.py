@@ -56,8 +56,8 @@ class RunDirError(ValueError):
 class Status(str, enum.Enum):
     """Where a run stands, as ``summary.json`` spells it (a ``str``: it compares and serialises as one).
 
-    >>> Status("diverged") == "diverged", Status.DIVERGED.finished, f"{Status.RUNNING}"
-    (True, True, 'running')
+    >>> Status("diverged") == "diverged", Status.DIVERGED.finished, Status.STUCK.finished, f"{Status.RUNNING}"
+    (True, True, True, 'running')
     """
 
     PENDING = "pending"
@@ -65,6 +65,9 @@ class Status(str, enum.Enum):
     RUNNING = "running"
     COMPLETED = "completed"
     DIVERGED = "diverged"
+    STUCK = "stuck"
+    """Trained every epoch, but its train loss stayed at chance level (ln of the classes) to the end:
+    a result, not a failure (see ``lrlab.training.loop.stuck_at_chance``)."""
     INTERRUPTED = "interrupted"
     FAILED = "failed"
 
@@ -75,11 +78,11 @@ class Status(str, enum.Enum):
 
     @property
     def finished(self) -> bool:
-        """Nothing left to train: completed, or diverged (training further would not help)."""
+        """Nothing left to train: completed, diverged or stuck (training further would not help)."""
         return self in FINISHED
 
 
-FINISHED = frozenset({Status.COMPLETED, Status.DIVERGED})
+FINISHED = frozenset({Status.COMPLETED, Status.DIVERGED, Status.STUCK})
 
 
 @dataclasses.dataclass(frozen=True)

@@ -393,3 +393,24 @@ def test_the_local_executor_kills_what_ignores_the_interrupt(tmp_path, monkeypat
     [end] = executor.stop()
     assert end.task is task and end.returncode == -signal.SIGKILL and not end.interrupted
     assert process.poll() is not None and executor.poll(0) == []
+
+
+def test_a_stuck_training_is_finished_its_line_says_so_and_a_rerun_skips_it(tmp_path, capsys):
+    def stuck(task) -> int:
+        run, epochs = RunDir(task.folder), task.config.epochs
+        rows = [MetricsRow(e, 0.5, 0.5, train_loss=2.303, train_acc=0.1, test_acc=0.1, test_loss=2.303)
+                for e in range(epochs)]
+        for row in rows:
+            run.append_metrics(row)
+        run.write_summary(Summary.of_rows(Status.STUCK, rows, epochs, "stuck: ...", 1.0))
+        return 4  # lrlab train's exit status for stuck
+
+    executor = FakeExecutor(outcome=lambda task: stuck(task) if task.run.name == "b" else COMPLETED)
+    statuses = runner.run_experiment(small_runs(), tmp_path, executor=executor)
+    assert statuses == {"a/seed-0": "completed", "b/seed-0": "stuck", "c/seed-0": "completed"}
+    assert index_statuses(tmp_path)["b/seed-0"] == "stuck"
+    out = capsys.readouterr().out
+    assert "b/seed-0: stuck after 1 epochs, test acc 0.100 (1 s)\n" in out and "see" not in out.split("b/seed-0")[1].split("\n")[0]
+    again = FakeExecutor()
+    assert runner.run_experiment(small_runs(), tmp_path, executor=again) == statuses
+    assert again.submitted == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 
 import numpy as np
 import pytest
@@ -182,3 +183,43 @@ def test_renderers_agree_on_the_blocks(tmp_path):
 def test_format_mean_std():
     assert format_mean_std(float("nan"), float("nan")) == "–"
     assert format_mean_std(0.12345, 0.0) == "0.123 ± 0.000"
+
+
+def make_stuck(run_folder, make_seed_folder, name="fast", seed=0, schedule="constant(0.3)", loss0=1.0):
+    """Replace ``name``'s seed with one that trained every epoch and ended stuck (its numbers still written)."""
+    folder = run_folder / name / f"seed-{seed}"
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+    make_seed_folder(folder, schedule, seed, loss0=loss0, status="stuck")
+
+
+def test_a_stuck_seed_is_counted_and_named_but_left_out_of_the_mean(run_folder, make_seed_folder):
+    make_stuck(run_folder, make_seed_folder, "fast", 0)
+    result = load_results(run_folder)
+    fast = result.runs[0]
+    assert [s.status for s in fast.seeds] == ["stuck", "completed"]
+    assert fast.final("test_acc") == (pytest.approx(0.4 + 0.3 + 0.01), pytest.approx(math.nan, nan_ok=True), 1)
+    out = write_report(run_folder)
+    report = (out / "report.md").read_text()
+    _, _, fast_line, slow_line = table_lines(report)
+    # seed 1 alone: its numbers, no std (bold: seed 1 beats slow's mean, seed 0 is not averaged in)
+    assert fast_line.startswith("| FAST | 1 of 2 (1 stuck: seed 0) | **0.260** | **0.810** | **0.310** | **0.710** |")
+    assert slow_line.startswith("| SLOW | 2 |")
+    assert "1 stuck: seed 0" in (out / "report.html").read_text()
+    rows = list(csv.DictReader((out / "results.csv").open()))
+    assert [(r["run"], r["seed"], r["status"]) for r in rows][:2] == [("fast", "0", "stuck"), ("fast", "1", "completed")]
+    assert float(rows[0]["test_acc"]) == pytest.approx(0.7)  # the stuck seed's own numbers are kept
+    data = json.loads((out / "summary.json").read_text(), parse_constant=pytest.fail)
+    assert data["runs"][0]["completed_seeds"] == 1 and data["runs"][0]["seeds_total"] == 2
+    assert data["runs"][0]["final"]["test_acc"]["n"] == 1
+    assert [s["status"] for s in data["runs"][0]["seeds"]] == ["stuck", "completed"]
+    assert data["runs"][1]["completed_seeds"] == 2
+
+
+def test_a_run_whose_every_seed_is_stuck_has_no_numbers_and_no_bold(run_folder, make_seed_folder):
+    for seed in (0, 1):
+        make_stuck(run_folder, make_seed_folder, "slow", seed, "cosine(max_update=3, base_lr=0.1)", 2.0)
+    _, _, fast_line, slow_line = table_lines(write_report(run_folder).joinpath("report.md").read_text())
+    assert slow_line.startswith("| SLOW | 0 of 2 (2 stuck: seeds 0, 1) | – | – | – | – |")
+    assert "**" not in fast_line  # nothing left to compare with

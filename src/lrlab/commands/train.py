@@ -1,6 +1,7 @@
 """``lrlab train``: one run into a run folder, or its resumption.
 
-Exit status: 0 completed, 2 bad arguments, 3 diverged, 130 interrupted.
+Exit status: 0 completed, 2 bad arguments, 3 diverged, 4 stuck (the train loss stayed at chance
+level to the end), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ EXAMPLE = """examples:
   lrlab train --schedule "cosine(max_update=20, base_lr=0.3, final_lr=0.01)" --epochs 30 --out runs/cosine --plot
   lrlab train --resume runs/cosine
 
-exit status: 0 completed, 2 bad arguments, 3 diverged, 130 interrupted
+exit status: 0 completed, 2 bad arguments, 3 diverged, 4 stuck (the train loss stayed at chance
+level, ln(classes), for the last epochs), 130 interrupted
 """
 
 DIVERGED = 3
+STUCK = 4
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -128,6 +131,9 @@ def _report(summary, out: Path) -> int:
     if summary.status is Status.DIVERGED:
         print(f"lrlab train: {summary.message} ({out})", file=sys.stderr)
         return DIVERGED
+    if summary.status is Status.STUCK:
+        print(f"lrlab train: {summary.message} ({out})", file=sys.stderr)
+        return STUCK
     final = summary.final
     print(f"{summary.status}: {summary.message}; final train loss {final['train_loss']:.3f}, "
           f"train acc {final['train_acc']:.3f}, test acc {final['test_acc']:.3f} ({out})")

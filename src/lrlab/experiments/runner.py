@@ -9,7 +9,7 @@ run folder (:mod:`lrlab.runfolder`), plus what ``lrlab report`` reads::
     OUT/<run>/seed-<k>/            config.json, metrics.jsonl, summary.json, checkpoint, and
                                    train-config.json + train.log (the request and the output)
 
-Running again skips finished seeds (completed or diverged) and resumes the others
+Running again skips finished seeds (completed, diverged or stuck) and resumes the others
 from their last checkpoint. The trainings run where an executor puts them
 (:mod:`lrlab.experiments.executors`; by default local processes); the scheduling loop
 here decides what starts when (:mod:`lrlab.experiments.planning`). Ctrl-C is forwarded

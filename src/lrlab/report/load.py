@@ -43,7 +43,8 @@ class SeedResult:
     """``COLUMNS`` as float arrays, one value per finished epoch (NaN where a value is missing,
     e.g. ``test_loss`` in a folder written before it was measured)."""
     final: dict[str, float] | None
-    """``METRICS`` after the last epoch of a completed run (NaN where missing), else None."""
+    """``METRICS`` after the last epoch of a run that trained every epoch, completed or stuck (NaN
+    where missing), else None. Only the completed seeds' count in a run's statistics."""
 
     @property
     def epochs(self) -> int:
@@ -52,7 +53,8 @@ class SeedResult:
 
 @dataclasses.dataclass(frozen=True)
 class RunResult:
-    """One run of the experiment over its seeds; statistics use the completed seeds."""
+    """One run of the experiment over its seeds; statistics use the completed seeds (not the stuck,
+    diverged or unfinished ones: their numbers would hide in a mean)."""
 
     name: str
     label: str
@@ -138,7 +140,7 @@ def _seed(folder: Path, seed: int) -> SeedResult:
     except (OSError, ValueError, TypeError) as error:  # TypeError: a metrics row without a required key
         raise ReportError(f"{folder}: cannot read: {error}") from None
     metrics = {key: np.array([getattr(row, key) for row in rows], dtype=float) for key in COLUMNS}
-    final = summary.final if summary and summary.status is Status.COMPLETED else None
+    final = summary.final if summary and summary.status in (Status.COMPLETED, Status.STUCK) else None
     return SeedResult(seed, folder, summary.status if summary else Status.PENDING, config, metrics,
                       {k: _float(final[k]) for k in METRICS} if final else None)
 

@@ -1,5 +1,9 @@
 """The results table: final train and test loss and accuracy per run, as mean ± std over seeds.
 
+The numbers are over the completed seeds; the seeds column says how many of the run's seeds
+those are, and names the others by status ("2 of 3 (1 stuck: seed 0)"), so that a seed that
+diverged or stayed at chance is neither averaged in nor out of sight.
+
 The best mean of each column is in bold (the lowest losses, the highest accuracies);
 a run folder written before test loss was measured shows "–" there. The book's
 published numbers, for the metrics the experiment gives them, sit beside ours.
@@ -18,7 +22,7 @@ import html
 import math
 
 from ..runfolder import METRICS, Status
-from .load import ExperimentResult, RunResult
+from .load import ExperimentResult, RunResult, SeedResult
 
 TITLES = {"train_loss": "train loss", "train_acc": "train acc", "test_loss": "test loss", "test_acc": "test acc"}
 LOWER_IS_BETTER = {"train_loss", "test_loss"}
@@ -85,11 +89,28 @@ def _best(runs: tuple[RunResult, ...], metric: str) -> float:
 
 
 def _seeds(run: RunResult) -> str:
+    """The seeds the run's numbers are over, and the others by status (in the seeds' order).
+
+    >>> from pathlib import Path
+    >>> seeds = [SeedResult(k, Path(), Status(status), {}, {}, None)
+    ...          for k, status in enumerate(["stuck", "completed", "completed", "diverged", "stuck"])]
+    >>> _seeds(RunResult("a", "a", "constant(0.5)", "torch", {}, tuple(seeds[:3])))
+    '2 of 3 (1 stuck: seed 0)'
+    >>> _seeds(RunResult("a", "a", "constant(0.5)", "torch", {}, tuple(seeds)))
+    '2 of 5 (2 stuck: seeds 0, 4; 1 diverged: seed 3)'
+    >>> _seeds(RunResult("a", "a", "constant(0.5)", "torch", {}, tuple(seeds[1:3])))
+    '2'
+    """
     done, total = len(run.completed), len(run.seeds)
     if done == total:
         return str(total)
-    others = sorted({s.status for s in run.seeds if s.status is not Status.COMPLETED})
-    return f"{done} of {total} ({', '.join(others)})"
+    others: dict[Status, list[int]] = {}
+    for seed in run.seeds:
+        if seed.status is not Status.COMPLETED:
+            others.setdefault(seed.status, []).append(seed.seed)
+    named = [f"{len(seeds)} {status}: seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
+             for status, seeds in others.items()]
+    return f"{done} of {total} ({'; '.join(named)})"
 
 
 def _md_row(cells: list[str]) -> str:

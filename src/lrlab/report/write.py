@@ -48,8 +48,11 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
         Heading("Final metrics", 2),
         results_table(result),
         Text("After the last epoch: mean ± sample std over the completed seeds; the best mean of each "
-             "column is in bold. The book columns hold the published numbers that the experiment file gives "
-             "for the run's backend."),
+             "column is in bold. Where a seed did not complete, the seeds column says how many did and "
+             "names the others (e.g. \"2 of 3 (1 stuck: seed 0)\"): a stuck seed trained every epoch "
+             "but its train loss stayed at chance, ln(classes); a diverged one reached a non-finite "
+             "loss. Their numbers are in `results.csv`, not in the means. The book columns hold the "
+             "published numbers that the experiment file gives for the run's backend."),
         Heading("Learning rates", 2),
         Image(rates, "learning rate against epoch, every run"),
         Heading("Training curves", 2),
@@ -69,7 +72,8 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
 
 
 def write_csv(result: ExperimentResult, path: Path) -> None:
-    """One row per run and seed: its status and final metrics (empty where unfinished or not measured)."""
+    """One row per run and seed: its status and final metrics (a stuck seed's too; empty where
+    unfinished or not measured)."""
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(["run", "label", "seed", "status", "epochs_completed", *METRICS, "schedule", "backend", "folder"])
@@ -82,13 +86,15 @@ def write_csv(result: ExperimentResult, path: Path) -> None:
 
 
 def summary(result: ExperimentResult) -> dict:
-    """Per run: the final mean, std and count of each metric, the book's numbers and each seed's."""
+    """Per run: how many seeds completed (the ones the statistics use), the final mean, std and count
+    of each metric, the book's numbers and each seed's status and numbers."""
     return {
         "title": result.title,
         "quick": result.quick,
         "runs": [
             {
                 "name": run.name, "label": run.label, "schedule": run.schedule, "backend": run.backend,
+                "completed_seeds": len(run.completed), "seeds_total": len(run.seeds),
                 "final": {m: dict(zip(("mean", "std", "n"), _plain(run.final(m)))) for m in METRICS},
                 "book": run.book,
                 "seeds": [{"seed": s.seed, "status": s.status, "epochs_completed": s.epochs, "final": s.final and _plain(s.final)}

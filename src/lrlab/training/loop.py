@@ -3,6 +3,8 @@
 The flow is the one docs/architecture.md describes: load the data once; warn
 about the clock; for each epoch train in a fixed order, evaluate, append a line
 to ``metrics.jsonl``, stop if the loss is not finite, checkpoint atomically.
+A run that trains every epoch ends ``completed``, or ``stuck`` when its train loss
+stayed at chance level to the end (:func:`stuck_at_chance`).
 
 >>> from lrlab.training.config import TrainConfig
 >>> config = TrainConfig(schedule="constant(0.3)", epochs=1, train_subset=1000, test_subset=200)
@@ -22,6 +24,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Iterator, Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -42,7 +45,8 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     With ``resume``, ``config`` may be None: the run's ``config.json`` decides, and
     training continues after the last checkpoint. ``progress`` shows a progress bar
     (on a terminal) and one line per epoch. A diverged run returns its summary with
-    status ``"diverged"``; a KeyboardInterrupt leaves status ``"interrupted"`` and
+    status ``"diverged"``, a run whose train loss stayed at chance (:func:`stuck_at_chance`)
+    with ``"stuck"``; a KeyboardInterrupt leaves status ``"interrupted"`` and
     is raised again.
     """
     run = RunDir(out_dir)
@@ -64,14 +68,16 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
             run.create()
             run.write_config(_config_document(config, schedule, data, per_epoch, backend, warning))
             rows, wall = [], 0.0
-        return _epochs(run, backend, config, rows, len(data.train_labels), wall, progress)
+        return _epochs(run, backend, config, rows, len(data.train_labels), data.num_classes, wall, progress)
     finally:
         backend.close()
 
 
-def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n_train: int, wall: float,
-            progress: bool) -> Summary:
-    """The epochs after ``rows`` (those already done); writes every file as it goes."""
+def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n_train: int, classes: int,
+            wall: float, progress: bool) -> Summary:
+    """The epochs after ``rows`` (those already done); writes every file as it goes. Whether the
+    run is stuck is decided once every epoch is done (so a resumed finished run decides again,
+    the same way)."""
     started, saved = time.perf_counter(), len(rows)
     per_epoch = updates_per_epoch(n_train, config.batch_size)
 
@@ -109,7 +115,47 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
         del rows[saved:]
         finish(Status.FAILED, f"{type(error).__name__}: {error}")
         raise
+    if stuck_at_chance([row.train_loss for row in rows], classes):
+        return finish(Status.STUCK, _stuck_message(rows, classes))
     return finish(Status.COMPLETED, f"trained {config.epochs} epochs")
+
+
+STUCK_EPOCHS = 3
+"""How many of a run's last epochs must sit at chance for it to be stuck. A shorter run is never stuck:
+an epoch's train loss is its mean, so a run's first epoch includes its chance-level start (tiny
+one-epoch runs that had learned, test acc 0.19 and 0.27, had train losses of 2.305 and 2.290, for
+ln(10) = 2.303)."""
+
+STUCK_FRACTION = 0.99
+"""A train loss at or above this fraction of ln(classes) is at chance level. Stuck runs measured here sit
+at 2.302-2.304 for ln(10) = 2.303 (0.999 of it and more); 0.98 (2.257) would also take in runs that
+learn slowly (a tiny run's second epoch: train loss 2.265, test acc 0.22)."""
+
+
+def stuck_at_chance(train_losses: Sequence[float], classes: int) -> bool:
+    """Whether a run that trained all its epochs, with these train losses (one per epoch), is stuck:
+    it has at least :data:`STUCK_EPOCHS` epochs, and each of the last :data:`STUCK_EPOCHS` losses is at
+    least :data:`STUCK_FRACTION` of ln(``classes``), the cross-entropy of a uniform guess.
+
+    Why: such a run's mean hides it (the chapter's multi-factor run at 0.5 without momentum had one
+    seed at 0.100 test accuracy among three, and reported their mean). Only the end counts, so
+    the rule is applied once training is over, never to stop a run early: a warm-up from 0 sits at
+    chance for its first epochs and then learns, and a run that learned can collapse back to chance.
+
+    >>> chance = math.log(10)                                   # 2.303
+    >>> stuck_at_chance([0.9, 0.6, 2.31, 2.302, 2.303], 10)      # learned, then collapsed
+    True
+    >>> stuck_at_chance([2.303, 2.302, 2.2, 1.1, 0.7], 10)       # a warm-up at chance, then learning
+    False
+    >>> stuck_at_chance([2.30, 2.30], 10), stuck_at_chance([], 10)  # fewer epochs than STUCK_EPOCHS: too short to tell
+    (False, False)
+    >>> stuck_at_chance([0.69, 0.69, 0.69], 2), stuck_at_chance([0.69, 0.69, 0.69], 10)
+    (True, False)
+    """
+    if classes < 2 or len(train_losses) < STUCK_EPOCHS:
+        return False
+    chance = math.log(classes)
+    return all(loss is not None and loss >= STUCK_FRACTION * chance for loss in train_losses[-STUCK_EPOCHS:])
 
 
 def _train_epoch(backend, config: TrainConfig, epoch: int, n_train: int, bar) -> MetricsRow:
@@ -211,6 +257,16 @@ def _config_document(config: TrainConfig, schedule, data, per_epoch: int, backen
 def _diverged_message(row: MetricsRow) -> str:
     return (f"diverged: the train loss became {row.train_loss} in epoch {row.epoch} "
             f"(lr {_rates(row)}); lower the rate or add a warmup")
+
+
+def _stuck_message(rows: list[MetricsRow], classes: int) -> str:
+    """Why a run is stuck, e.g. "stuck: the train loss stayed at ln(10) = 2.303 (chance) or above for
+    the last 3 epochs (2.302, 2.304, 2.303; lr 0.5); test acc 0.100"."""
+    last = rows[-STUCK_EPOCHS:]
+    losses = ", ".join(f"{row.train_loss:.3f}" for row in last)
+    rates = ", ".join(dict.fromkeys(_rates(row) for row in last))  # each rate once, in order
+    return (f"stuck: the train loss stayed at ln({classes}) = {math.log(classes):.3f} (chance) or above "
+            f"for the last {len(last)} epochs ({losses}; lr {rates}); test acc {rows[-1].test_acc:.3f}")
 
 
 def _rates(row: MetricsRow) -> str:

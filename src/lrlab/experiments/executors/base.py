@@ -22,7 +22,7 @@ INTERRUPTED = 130
 @dataclasses.dataclass(frozen=True)
 class Ended:
     """A training that has ended, and how, as an ``lrlab train`` exit status: 0 completed,
-    3 diverged, 130 (or -2, killed by SIGINT) interrupted, anything else failed."""
+    3 diverged, 4 stuck, 130 (or -2, killed by SIGINT) interrupted, anything else failed."""
 
     task: Task
     returncode: int
