@@ -133,3 +133,14 @@ def test_ctrl_c_while_an_epoch_is_written_waits_until_its_row_and_checkpoint_agr
     assert summary["status"] == "interrupted" and summary["epochs_completed"] == 2
     assert len(RunDir(out).read_metrics()) == 2
     assert torch.load(out / "checkpoint.pt", weights_only=True)["epochs_done"] == 2
+
+
+def test_a_model_that_cannot_take_the_data_sets_images_is_refused_before_training(tiny_config, tmp_path, monkeypatch):
+    from lrlab import models
+    from lrlab.models import registry
+
+    monkeypatch.setattr(registry, "REGISTRY", registry.Registry("model", models.ModelError))
+    models.register_model("test-rgb", "takes colour images", input_shape=(3, 32, 32), torch="lrlab.models.lenet_torch:lenet")
+    with pytest.raises(models.ModelError, match="model 'test-rgb' takes 3x32x32 images; this data set's are 1x28x28"):
+        train(tiny_config(model="test-rgb"), tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists()

@@ -13,7 +13,7 @@ experiment file, or ``lrlab train --import``, loads)::
 ((1, 28, 28), ['keras', 'mxnet', 'torch'])
 """
 
-from .registry import ModelEntry, ModelError, build, get, names, register_model
+from .registry import ModelEntry, ModelError, build, check_input, get, names, register_model
 from . import lenet  # noqa: F401  (registers the chapter's LeNets)
 
-__all__ = ["ModelEntry", "ModelError", "build", "get", "names", "register_model"]
+__all__ = ["ModelEntry", "ModelError", "build", "check_input", "get", "names", "register_model"]

@@ -53,10 +53,15 @@ def build(name: str, framework: str, image_shape: tuple[int, int, int], classes:
     entry = get(name)
     if framework not in entry.builders:
         raise ModelError(f"model {name!r} has no {framework} version (it has: {', '.join(sorted(entry.builders))})")
-    if entry.input_shape is not None and tuple(image_shape) != entry.input_shape:
-        raise ModelError(f"model {name!r} takes {_shape(entry.input_shape)} images; "
-                         f"this data set's are {_shape(image_shape)}")
+    check_input(name, image_shape)
     return load(entry.builders[framework])(tuple(image_shape), classes)
+
+
+def check_input(name: str, image_shape: tuple[int, int, int]) -> None:
+    """:class:`ModelError` unless model ``name`` takes images of ``image_shape`` (channels first)."""
+    shape = get(name).input_shape
+    if shape is not None and tuple(image_shape) != shape:
+        raise ModelError(f"model {name!r} takes {_shape(shape)} images; this data set's are {_shape(image_shape)}")
 
 
 def _shape(shape) -> str:

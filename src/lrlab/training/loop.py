@@ -215,10 +215,7 @@ def epoch_line(row: MetricsRow) -> str:
 
 def _load_data(config: TrainConfig):
     data = load_dataset(config.dataset, config.data_dir)
-    shape = models.get(config.model).input_shape
-    if shape is not None and data.image_shape != shape:
-        raise ConfigError(f"model={config.model!r} is invalid for {config.dataset}: it takes "
-                          f"{'x'.join(map(str, shape))} images, the data set has {'x'.join(map(str, data.image_shape))}")
+    models.check_input(config.model, data.image_shape)  # before a backend builds anything
     for name, wanted, available in (("train_subset", config.train_subset, len(data.train_labels)),
                                     ("test_subset", config.test_subset, len(data.test_labels))):
         if wanted is not None and wanted > available:
