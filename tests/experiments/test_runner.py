@@ -90,18 +90,22 @@ class FakeExecutor:
     def _train(self, task) -> int:
         code = self.outcome(task) if self.outcome else COMPLETED
         if code == COMPLETED:
-            run, epochs = RunDir(task.folder), task.config.epochs
-            rows = [MetricsRow(e, 0.1, 0.1, train_loss=1.0, train_acc=0.5, test_acc=0.5, test_loss=1.0)
-                    for e in range(epochs)]
-            for row in rows:
-                run.append_metrics(row)
-            run.write_summary(Summary.of_rows(Status.COMPLETED, rows, epochs, "trained", 1.0))
+            write_trained(task, Status.COMPLETED, lr=0.1, loss=1.0, acc=0.5, message="trained")
         return code
 
     def _interrupted(self, task) -> int:
         run = RunDir(task.folder)
         run.write_summary(dataclasses.replace(run.read_summary(), status=Status.INTERRUPTED, message="interrupted"))
         return INTERRUPTED
+
+
+def write_trained(task, status: Status, *, lr: float, loss: float, acc: float, message: str) -> None:
+    """``task``'s folder as ``lrlab train`` leaves it after every epoch at these numbers, ending ``status``."""
+    run, epochs = RunDir(task.folder), task.config.epochs
+    rows = [MetricsRow(e, lr, lr, train_loss=loss, train_acc=acc, test_acc=acc, test_loss=loss) for e in range(epochs)]
+    for row in rows:
+        run.append_metrics(row)
+    run.write_summary(Summary.of_rows(status, rows, epochs, message, 1.0))
 
 
 def small_runs(*names: str, seeds=(0,), **settings):
@@ -397,12 +401,7 @@ def test_the_local_executor_kills_what_ignores_the_interrupt(tmp_path, monkeypat
 
 def test_a_stuck_training_is_finished_its_line_says_so_and_a_rerun_skips_it(tmp_path, capsys):
     def stuck(task) -> int:
-        run, epochs = RunDir(task.folder), task.config.epochs
-        rows = [MetricsRow(e, 0.5, 0.5, train_loss=2.303, train_acc=0.1, test_acc=0.1, test_loss=2.303)
-                for e in range(epochs)]
-        for row in rows:
-            run.append_metrics(row)
-        run.write_summary(Summary.of_rows(Status.STUCK, rows, epochs, "stuck: ...", 1.0))
+        write_trained(task, Status.STUCK, lr=0.5, loss=2.303, acc=0.1, message="stuck: ...")
         return 4  # lrlab train's exit status for stuck
 
     executor = FakeExecutor(outcome=lambda task: stuck(task) if task.run.name == "b" else COMPLETED)
