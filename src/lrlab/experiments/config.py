@@ -58,7 +58,7 @@ from typing import Any
 from ..backends import BACKENDS, backend_info
 from ..runfolder import METRICS
 from ..schedules import ScheduleError, parse
-from ..training.config import ConfigError, TrainConfig, check_setting
+from ..training.config import RUN_SETTINGS, ConfigError, TrainConfig, check_setting
 from . import sweeps
 from .sweeps import SweepProblem
 
@@ -67,7 +67,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SETTINGS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("schedule", "seed", "imports"))
+SETTINGS = RUN_SETTINGS
 DEFAULT_KEYS = SETTINGS + ("seeds",)
 RUN_ONLY = ("name", "schedule", "label", "book", "sweep", "params")
 RUN_KEYS = RUN_ONLY + DEFAULT_KEYS

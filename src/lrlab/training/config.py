@@ -236,3 +236,7 @@ def check_setting(name: str, value: Any) -> Any:
 
 SETTINGS = tuple(f for f in dataclasses.fields(TrainConfig))
 """The fields, in order, with their metadata (check, help, metavar, flag)."""
+
+RUN_SETTINGS = tuple(f.name for f in SETTINGS if f.name not in ("schedule", "seed", "imports"))
+"""The fields an experiment file sets per run or in ``[defaults]`` (and a sweep may vary): all but the
+schedule (a run's own), the seed (a run's ``seeds``) and ``imports`` (the file's)."""

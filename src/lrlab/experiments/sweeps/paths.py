@@ -10,12 +10,12 @@ import re
 from typing import Any, Iterator
 
 from ...schedules import Schedule, ScheduleError
-from ...training.config import ConfigError, TrainConfig, check_setting
+from ...training.config import RUN_SETTINGS, ConfigError, TrainConfig, check_setting
 from .errors import SweepProblem
 from .names import _shown
 from .values import SPEC_KEYS, Param, _values
 
-SETTINGS = tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("schedule", "seed", "imports"))
+SETTINGS = RUN_SETTINGS
 STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([0-9]+)\])?")
 
 
