@@ -104,13 +104,15 @@ def parse_seeds(text: str) -> list[int]:
 def _run_seeds(config, test, seeds: list[int]) -> list:
     from tqdm.auto import tqdm
 
+    from ..training.loop import load_data
     from ..training.range_run import run_range_test
 
+    data = load_data(config)  # once for every seed, and before the progress bar: its errors stand alone
     curves = []
     with tqdm(total=test.steps * len(seeds), unit="update", dynamic_ncols=True) as bar:
         for seed in seeds:
             bar.set_description(f"seed {seed}")
-            curves.append(run_range_test(dataclasses.replace(config, seed=seed), test, bar.update))
+            curves.append(run_range_test(dataclasses.replace(config, seed=seed), test, data, bar.update))
             bar.total -= test.steps - len(curves[-1].losses)  # a stopped test leaves updates undone
             bar.refresh()
     return curves

@@ -45,12 +45,13 @@ def range_config(config: TrainConfig, test: RangeTest) -> TrainConfig:
     return dataclasses.replace(config, schedule=repr(test.schedule()), unit="step", epochs=1)
 
 
-def run_range_test(config: TrainConfig, test: RangeTest,
+def run_range_test(config: TrainConfig, test: RangeTest, data=None,
                    on_update: Callable[[], None] = lambda: None) -> RangeCurve:
     """Train ``config``'s model from its initial weights for up to ``test.steps`` updates at
-    ``test``'s rates, calling ``on_update`` after each; return the curve."""
+    ``test``'s rates, calling ``on_update`` after each; return the curve. ``data`` is the run's
+    data set (:func:`load_data`; loaded here when None)."""
     config = range_config(config, test)
-    data = load_data(config)
+    data = load_data(config) if data is None else data
     backend = backend_class(config.backend)(config.job(data))
     losses: list[float] = []
     try:
