@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     options = given(args, skip=DECIDED_HERE)
     if args.quick:
         options["train_subset"] = min(options.get("train_subset") or QUICK_TRAIN_SUBSET, QUICK_TRAIN_SUBSET)
-    config = range_config(TrainConfig(schedule="constant(0.1)", **options), test)  # checks every setting now
+    config = range_config(TrainConfig(schedule=repr(test.schedule()), **options), test)  # every setting checked now
     if needs_other_interpreter(config.backend):
         return reexec(args.argv)  # MXNet lives in an environment of its own
     curves = _run_seeds(config, test, seeds)
