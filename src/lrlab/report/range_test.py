@@ -62,13 +62,13 @@ def _loss_at(curve: Any, rate: float) -> float:
 
 
 def _loss_range(curves: Sequence[Any]) -> tuple[float, float] | None:
-    """From a little under the lowest smoothed loss to 1.5 times the highest starting one; None
-    when no curve starts with a finite loss."""
+    """From a little under the lowest loss (raw or smoothed) to 1.5 times the highest starting one;
+    None when no curve starts with a finite loss."""
     starts = [float(curve.smoothed[0]) for curve in curves if len(curve.smoothed) and math.isfinite(curve.smoothed[0])]
     if not starts:
         return None
-    smoothed = np.concatenate([np.asarray(curve.smoothed, float) for curve in curves])
-    low, start = float(smoothed[np.isfinite(smoothed)].min()), max(starts)
+    losses = np.concatenate([np.asarray(values, float) for curve in curves for values in (curve.losses, curve.smoothed)])
+    low, start = float(losses[np.isfinite(losses)].min()), max(starts)
     return low - 0.05 * (start - low), 1.5 * start
 
 
