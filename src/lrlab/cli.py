@@ -26,11 +26,12 @@ from .report.load import ReportError
 from .runfolder import RunDirError
 from .schedules import ScheduleError
 from .training.config import ConfigError
+from .training.range_test import RangeTestError
 
 USER_ERRORS = (UsageError, ScheduleError, ConfigError, RunDirError, ExperimentError, ReportError,
-               DataError, BackendUnavailable, ModelError, OptimizerError)
+               DataError, BackendUnavailable, ModelError, OptimizerError, RangeTestError)
 
-TRAINING_COMMANDS = ("train",)
+TRAINING_COMMANDS = ("train", "find-lr")
 """Commands whose process trains (``lrlab run`` starts ``lrlab train`` processes): they get
 :func:`lrlab.process.setup_training_process` before any framework is imported."""
 
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lrlab", description="Learning-rate schedules: plot, train, compare.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"lrlab.commands.{name}")
+        module = importlib.import_module(f"lrlab.commands.{name.replace('-', '_')}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(run=module.run)

@@ -17,6 +17,7 @@ EXAMPLES = [
     "cosine(max_update=20, base_lr=0.3, warmup_steps=5, warmup_begin_lr=0.05, warmup_mode='constant')",
     "poly(max_update=30, base_lr=0.5, power=2.0, final_lr=0.01, warmup_steps=4)",
     "linear(base_lr=0.0, final_lr=0.3, max_update=5)",
+    "geometric(base_lr=1e-5, final_lr=10.0, max_update=99)",
     "join([linear(0.0, 0.3, 5), cosine(15, 0.3, 0.01)], boundaries=[5])",
     "warmup(cosine(max_update=15, base_lr=0.3, final_lr=0.01), steps=5, start=0.01)",
     "0.5 * cosine(max_update=20, base_lr=0.3)",

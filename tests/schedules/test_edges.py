@@ -35,6 +35,8 @@ EDGES = {
         0: 0.0, 2: 0.25, 4: 0.5, 17: 0.01 + 0.49 * 0.25, 29: 0.01 + 0.49 / 26**2, 30: 0.01, 31: 0.01},
     "linear(base_lr=0.0, final_lr=0.3, max_update=5)": {0: 0.0, 1: 0.06, 4: 0.24, 5: 0.3, 6: 0.3},
     "linear(base_lr=1.0, final_lr=0.0, max_update=4)": {0: 1.0, 1: 0.75, 3: 0.25, 4: 0.0, FAR: 0.0},
+    "geometric(base_lr=1e-5, final_lr=10.0, max_update=6)": {0: 1e-5, 1: 1e-4, 3: 1e-2, 6: 10.0, FAR: 10.0},
+    "geometric(base_lr=0.5, final_lr=0.125, max_update=2)": {0: 0.5, 1: 0.25, 2: 0.125, 3: 0.125},
     "join([linear(0.0, 0.3, 5), cosine(15, 0.3, 0.01)], boundaries=[5])": {
         0: 0.0, 4: 0.24, 5: 0.3, 6: cos_anneal(0.3, 0.01, 1 / 15), 20: 0.01, 21: 0.01},
     "join([constant(1.0), constant(0.5), linear(0.5, 0.0, 10)], boundaries=[3, 5])": {
@@ -156,6 +158,7 @@ HORIZONS = {
     "cosine(20, 0.3, warmup_steps=5)": 20,
     "poly(30, 0.5)": 30,
     "linear(0.3, 0.0, 7)": 7,
+    "geometric(1e-5, 10.0, 99)": 99,
     "join([linear(0.0, 0.3, 5), cosine(15, 0.3)], [5])": 20,
     "join([cosine(15, 0.3), power(0.1)], [15])": None,
     "warmup(cosine(15, 0.3), 5)": 20,

@@ -94,6 +94,8 @@ ARGUMENTS = {
     "poly": lambda children: cosine_or_poly(power=True),
     "linear": lambda children: st.fixed_dictionaries(
         {"base_lr": RATES, "final_lr": RATES, "max_update": POSITIVE_STEPS}),
+    "geometric": lambda children: st.fixed_dictionaries(
+        {"base_lr": st.floats(1e-8, 10.0), "final_lr": st.floats(1e-8, 10.0), "max_update": POSITIVE_STEPS}),
     "join": join,
     "warmup": lambda children: st.fixed_dictionaries(
         {"schedule": children, "steps": POSITIVE_STEPS, "start": RATES}),

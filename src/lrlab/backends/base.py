@@ -4,7 +4,8 @@ The training loop (:mod:`lrlab.training.loop`) owns epochs, data order, metrics,
 files, checkpoints' timing, divergence and progress. A backend owns only what is
 framework-specific: building the model (:mod:`lrlab.models`) and the optimizer
 (:mod:`lrlab.optimizers`), the schedule reaching the optimizer through the
-framework's adapter (:mod:`lrlab.adapters`), one epoch of updates in a given order,
+framework's adapter (:mod:`lrlab.adapters`), one epoch of updates in a given order
+(or one update at a time, for the LR range test),
 evaluation, and saving/loading its state.
 
 A backend is handed a :class:`Job`, never the training config: everything that decides
@@ -80,6 +81,11 @@ class Backend(Protocol):
     def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
         """Run the updates of ``epoch`` over training examples in ``order`` (batches of
         ``job.batch_size``, the last one partial), calling ``on_batch`` after each."""
+
+    def train_update(self, batch: np.ndarray) -> float:
+        """One update on the training examples ``batch`` (indices), at the rate the schedule
+        gives the optimizer's next update; return the batch's mean loss, read now (a caller
+        that decides from each loss whether to go on, as the range test does, waits for it)."""
 
     def evaluate(self) -> dict[str, float]:
         """The current model's metrics on the test set: at least ``test_acc`` and ``test_loss``

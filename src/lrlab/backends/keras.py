@@ -11,7 +11,8 @@ an epoch never waits on the host. The schedule reaches the optimizer through
 - ``unit="epoch"``: the optimizer reads its rate from a float64 variable set to ``s(e)``
   (the scalar path, as :class:`EpochSchedule` does) at the start of epoch ``e``.
 
-Either way the update returns the rate the optimizer read, which the epoch reports;
+Either way the update returns the rate the optimizer read, which the epoch reports (and its
+batch's mean loss, which :meth:`KerasBackend.train_update` reports);
 SGD casts it once to float32 when it applies it. So the epoch clock reports ``s(e)``
 bitwise, as the torch backend does, and the step clock ``float32(s(t))``.
 
@@ -82,11 +83,15 @@ class KerasBackend:
         size = self.job.batch_size
         first = last = None
         for start in range(0, len(order), size):
-            last = self._update(order[start:start + size])
+            last, _ = self._update(order[start:start + size])
             first = last if first is None else first
             on_batch()
         loss_sum, correct = self.totals.numpy()
         return EpochStats(float(loss_sum) / len(order), float(correct) / len(order), float(first), float(last))
+
+    def train_update(self, batch: np.ndarray) -> float:
+        # The optimizer's own counter goes on from where it was: 0 in a new backend.
+        return float(self._update(batch)[1])
 
     def evaluate(self) -> dict[str, float]:
         n = int(self.y_test.shape[0])
@@ -137,7 +142,7 @@ class KerasBackend:
         self.optimizer.apply(gradients, variables)
         n = tf.cast(tf.shape(index)[0], tf.float64)
         self.totals.assign_add(tf.stack([tf.cast(loss, tf.float64) * n, _correct(logits, y)]))
-        return rate
+        return rate, loss
 
     def _test_sums_of(self, x, y):
         """The correct count and the summed cross-entropy of a test batch."""

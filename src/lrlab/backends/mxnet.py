@@ -70,12 +70,7 @@ class MXNetBackend:
         lr_first = None
         for i, start in enumerate(range(0, len(order), self.batch_size)):
             index = batches[start:start + self.batch_size]
-            x, y = self.train_x.take(index), self.train_y.take(index)
-            with autograd.record():
-                logits = self.net(x)
-                loss = self.loss(logits, y)
-            loss.backward()
-            self.trainer.step(len(index))
+            logits, y, loss = self._update(index)
             loss_sum += loss.sum().astype("float64")
             correct += (logits.argmax(axis=1) == y).sum().astype("float64")
             lr_first = self.trainer.learning_rate if lr_first is None else lr_first
@@ -84,6 +79,21 @@ class MXNetBackend:
             on_batch()
         n = len(order)
         return EpochStats(loss_sum.asscalar() / n, correct.asscalar() / n, lr_first, self.trainer.learning_rate)
+
+    def train_update(self, batch: np.ndarray) -> float:
+        _, _, loss = self._update(mx.nd.array(batch, dtype="int32"))
+        return loss.sum().astype("float64").asscalar() / len(batch)
+
+    def _update(self, index):
+        """One update on the examples ``index`` (queued, not waited for); returns its logits,
+        labels and per-example losses."""
+        x, y = self.train_x.take(index), self.train_y.take(index)
+        with autograd.record():
+            logits = self.net(x)
+            loss = self.loss(logits, y)
+        loss.backward()
+        self.trainer.step(len(index))
+        return logits, y, loss
 
     def evaluate(self) -> dict[str, float]:
         correct = mx.nd.zeros(1, dtype="float64")

@@ -97,6 +97,13 @@ class TorchBackend:
         n = len(order)
         return EpochStats(loss_sum.item() / n, correct.item() / n, lr_first, lr_last)
 
+    def train_update(self, batch: np.ndarray) -> float:
+        self.model.train()
+        with _one_torch_thread():
+            loss, _ = self._update(torch.from_numpy(batch))
+        self.lr.step()
+        return loss.item() / len(batch)
+
     def _update(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer update on ``batch``; returns its summed loss and its correct count."""
         parts = [part for part in batch.tensor_split(MICRO_BATCHES) if len(part)]

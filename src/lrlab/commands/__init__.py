@@ -1,7 +1,7 @@
 """The sub-commands of ``lrlab``, one module each (see :mod:`lrlab.cli`)."""
 
-COMMANDS = ["plot", "train", "run", "report"]
-"""Command names, in the order ``lrlab --help`` lists them; each is a module here."""
+COMMANDS = ["plot", "train", "find-lr", "run", "report"]
+"""Command names, in the order ``lrlab --help`` lists them; each is a module here (``-`` written ``_``)."""
 
 
 class UsageError(Exception):

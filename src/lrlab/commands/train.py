@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import UsageError
+from .options import add_train_options, flag, given
 
 HELP = "Train a model (the chapter's LeNet on Fashion-MNIST by default) with a schedule into a run folder; resume one with --resume."
 
@@ -28,36 +29,14 @@ STUCK = 4
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..training.config import SETTINGS
-
     parser.epilog = EXAMPLE
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    for field in SETTINGS:  # each TrainConfig field's flag, type and help, from the field itself
-        parser.add_argument(_flag(field), dest=field.name, **_option(field))
+    add_train_options(parser)  # each TrainConfig field's flag, type and help, from the field itself
     parser.add_argument("--config", metavar="FILE.json", type=Path,
                         help="run options from a JSON file (a run's config.json works); options given here win")
     parser.add_argument("--out", metavar="DIR", type=Path, help="the run folder to create")
     parser.add_argument("--resume", metavar="DIR", type=Path, help="continue the run in DIR from its last checkpoint")
     parser.add_argument("--plot", action="store_true", help="also write DIR/curves.png")
-
-
-def _flag(field) -> str:
-    return field.metadata["flag"] or "--" + field.name.replace("_", "-")
-
-
-def _option(field) -> dict:
-    """argparse's keywords for a TrainConfig field; None (not given) leaves the field to
-    --config or its default."""
-    check, default, text = field.metadata["check"], field.default, field.metadata["help"]
-    if isinstance(default, tuple):
-        return {"action": "append", "metavar": field.metadata["metavar"], "help": text}
-    if default is not None:
-        text += f" (default {default})"
-    if check.kind is bool:
-        return {"action": argparse.BooleanOptionalAction, "default": None, "help": text}
-    choices = getattr(check, "choices", None)
-    metavar = "{" + ",".join(choices()) + "}" if choices else field.metadata["metavar"]
-    return {"type": check.kind, "metavar": metavar, "help": text}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,12 +63,7 @@ def run(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace):
     from ..training.config import TrainConfig
 
-    from ..training.config import SETTINGS
-
-    options = _config_file(args.config) if args.config else {}
-    for field in SETTINGS:
-        if getattr(args, field.name) is not None:
-            options[field.name] = getattr(args, field.name)
+    options = (_config_file(args.config) if args.config else {}) | given(args)
     if "schedule" not in options:
         raise UsageError("--schedule SPEC is required (or a 'schedule' in --config)")
     return TrainConfig.from_dict(options)
@@ -111,10 +85,10 @@ def _config_file(path: Path) -> dict:
 def _refuse_with_resume(args: argparse.Namespace) -> None:
     from ..training.config import SETTINGS
 
-    given = [_flag(field) for field in SETTINGS if getattr(args, field.name) is not None]
-    given += [flag for flag in ("--config", "--out") if getattr(args, flag[2:]) is not None]
-    if given:
-        raise UsageError(f"--resume takes no run options (its config.json decides): drop {', '.join(given)}")
+    options = [flag(field) for field in SETTINGS if getattr(args, field.name) is not None]
+    options += [name for name in ("--config", "--out") if getattr(args, name[2:]) is not None]
+    if options:
+        raise UsageError(f"--resume takes no run options (its config.json decides): drop {', '.join(options)}")
 
 
 def _plot(out: Path) -> Path:

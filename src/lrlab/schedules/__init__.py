@@ -20,6 +20,7 @@ from .cosine import Cosine
 from .cyclic import Cyclic
 from .exponential import Exponential
 from .factor import Factor
+from .geometric import Geometric
 from .inverse_sqrt import InverseSqrt
 from .inverse_time import InverseTime
 from .join import Join
@@ -38,7 +39,7 @@ from .wsd import WSD
 
 __all__ = [
     "REGISTRY", "Schedule", "ScheduleError", "from_dict", "parse", "register",
-    "Constant", "Cosine", "Cyclic", "Exponential", "Factor", "InverseSqrt", "InverseTime", "Join", "Linear",
+    "Constant", "Cosine", "Cyclic", "Exponential", "Factor", "Geometric", "InverseSqrt", "InverseTime", "Join", "Linear",
     "MultiFactor", "OneCycle", "Piecewise", "Poly", "Power", "SGDR", "Scale", "Step", "Stretch",
     "Warmup", "WSD",
 ]

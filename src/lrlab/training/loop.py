@@ -53,7 +53,7 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     config = _resumed_config(run, config) if resume else config
     if not resume:
         run.check_new()  # before the data loads: fail fast
-    data = _load_data(config)
+    data = load_data(config)
     schedule = config.schedule_obj
     per_epoch = updates_per_epoch(len(data.train_labels), config.batch_size)
     warning = clock_warning(schedule, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
@@ -213,7 +213,8 @@ def epoch_line(row: MetricsRow) -> str:
 # -- setting up and resuming ------------------------------------------------------------------
 
 
-def _load_data(config: TrainConfig):
+def load_data(config: TrainConfig):
+    """The run's data set, checked against its model and cut to its subsets."""
     data = load_dataset(config.dataset, config.data_dir)
     models.check_input(config.model, data.image_shape)  # before a backend builds anything
     for name, wanted, available in (("train_subset", config.train_subset, len(data.train_labels)),
