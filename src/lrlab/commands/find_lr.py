@@ -20,6 +20,7 @@ import json
 import math
 from pathlib import Path
 
+from ..training.range_test import RangeTest
 from . import UsageError
 from .options import add_train_options, given
 
@@ -27,7 +28,7 @@ HELP = "Find a learning rate: the LR range test (the rate rises every update unt
 
 EXAMPLE = """examples:
   lrlab find-lr --quick
-  lrlab find-lr --seeds 3 --min-lr 1e-4 --max-lr 10 --steps 100 --out runs/find-lr
+  lrlab find-lr --seeds 3 --min-lr 1e-4 --max-lr 10 --steps 500 --out runs/find-lr
   lrlab find-lr --backend keras --momentum 0.9 --seeds 0,1,2
 
 The training settings (model, optimizer, batch size, ...) are those of lrlab train; the range
@@ -44,12 +45,13 @@ QUICK_TRAIN_SUBSET = 5000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLE
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--min-lr", type=float, default=1e-5, metavar="LR", help="the first rate (default 1e-05)")
-    parser.add_argument("--max-lr", type=float, default=10.0, metavar="LR", help="the last rate (default 10)")
-    parser.add_argument("--steps", type=int, default=100, metavar="N", help="updates, at most (default 100)")
+    parser.add_argument("--min-lr", type=float, default=RangeTest.min_lr, metavar="LR", help=f"the first rate (default {RangeTest.min_lr:g})")
+    parser.add_argument("--max-lr", type=float, default=RangeTest.max_lr, metavar="LR", help=f"the last rate (default {RangeTest.max_lr:g})")
+    parser.add_argument("--steps", type=int, default=RangeTest.steps, metavar="N",
+                        help=f"updates, at most (default {RangeTest.steps})")
     parser.add_argument("--mode", default="exp", metavar="{exp,linear}",
                         help="how the rate rises: by the same factor every update, or by the same amount (default exp)")
-    parser.add_argument("--beta", type=float, default=0.98, metavar="B",
+    parser.add_argument("--beta", type=float, default=RangeTest.beta, metavar="B",
                         help="the smoothing's weight of the past (default 0.98)")
     parser.add_argument("--seeds", default="1", metavar="K|LIST",
                         help="K seeds (0 .. K-1), or a list such as 0,1,2 (one seed s: 's,'); default 1")
@@ -64,7 +66,6 @@ def run(args: argparse.Namespace) -> int:
     from ..backends.mxnet_env import needs_other_interpreter, reexec
     from ..training.config import TrainConfig
     from ..training.range_run import range_config
-    from ..training.range_test import RangeTest
 
     test = RangeTest(min_lr=args.min_lr, max_lr=args.max_lr, steps=args.steps, mode=args.mode, beta=args.beta)
     seeds = parse_seeds(args.seeds)

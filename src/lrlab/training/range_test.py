@@ -43,9 +43,9 @@ class RangeTest:
     lrlab.training.range_test.RangeTestError: min_lr=1.0 must be below max_lr=0.1
     """
 
-    min_lr: float = 1e-5
+    min_lr: float = 1e-4
     max_lr: float = 10.0
-    steps: int = 100
+    steps: int = 500  # about 2 epochs of the chapter's LeNet: in fastai's 100 it hardly learns at any rate
     mode: str = "exp"
     beta: float = 0.98
     stop_factor: float = 4.0
