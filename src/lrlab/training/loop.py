@@ -121,7 +121,7 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
         finish(Status.FAILED, f"{type(error).__name__}: {error}")
         raise
     if len(rows) < config.epochs:
-        return finish(Status.STOPPED, f"stopped after {len(rows)} of {config.epochs} epochs, as asked; "
+        return finish(Status.STOPPED, f"trained {len(rows)} of {config.epochs} epochs and stopped, as asked; "
                                       f"continue with: lrlab train --resume {run.path}")
     if stuck_at_chance([row.train_loss for row in rows], classes):
         return finish(Status.STUCK, _stuck_message(rows, classes))
