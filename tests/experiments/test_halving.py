@@ -280,3 +280,22 @@ def test_lrlab_run_halves_a_tiny_sweep_end_to_end(tmp_path):
     assert RunDir(out / winner / "seed-0").status() == "completed"
     report = (out / "report" / "report.md").read_text()
     assert "trained 8 of 16 epochs (50%)" in report and "stopped at epoch 1" in report
+
+
+def test_the_shipped_halved_sweep_is_the_grid_with_early_stopping():
+    repo = Path(__file__).resolve().parents[2]
+    grid = experiment_from_dict(_toml(repo / "experiments" / "sweep-constant-rate.toml"))
+    halved_sweep = experiment_from_dict(_toml(repo / "experiments" / "sweep-constant-rate-asha.toml"))
+    assert [run.early_stopping for run in halved_sweep.runs] == [EarlyStopping(3, 3)] * 9
+    assert [(run.name, run.config(0), run.seeds) for run in halved_sweep.runs] == \
+           [(run.name, run.config(0), run.seeds) for run in grid.runs]
+    # 9 x 3 + 3 x (9 - 3) + 1 x (30 - 9) epochs a seed: under a third of the grid's 9 x 30
+    assert EarlyStopping(3, 3).rungs(30) == [3, 9, 27] and 9 * 3 + 3 * 6 + 1 * 21 == 66 <= 270 / 3
+
+
+def _toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: the same parser, as the tomli package
+        import tomli as tomllib
+    return tomllib.loads(path.read_text(encoding="utf-8"))
