@@ -13,7 +13,8 @@ configurations; each over its seeds) in rungs. Rung ``r`` (from 1) sits after
    checkpoints; the others stay stopped there, for good. Ties (equal scores, e.g. two runs whose
    seeds diverged) go to the run listed first in the experiment.
 
-Past the last rung the survivors train to the end. A rung decides only once every one of its runs
+Past the last rung the survivors train to the end; so does the last run left, past any rungs still
+ahead (they could only promote it). A rung decides only once every one of its runs
 has reached it, and on their metrics.jsonl alone, never on which finished first: the same sweep
 always promotes the same runs, and :func:`halve`, given the run folders as they are, recomputes
 every decision so far, which is how ``lrlab run`` resumes a half-done sweep. ``OUT/<sweep>.rungs.json``
@@ -161,6 +162,8 @@ def halve(rule: EarlyStopping, runs: Sequence[tuple[str, Sequence[Path]]], epoch
     are there is decided, in turn; the first that is not says which seeds must train up to it."""
     alive, decided, stopped = dict(runs), [], {}
     for number, epoch in enumerate(rule.rungs(epochs), 1):
+        if len(alive) < 2:
+            break  # the race is won: this rung could only promote it
         values = {name: [seed_score(folder, epoch, rule) for folder in folders] for name, folders in alive.items()}
         behind = [folder for name, folders in alive.items() for folder, value in zip(folders, values[name])
                   if value is None]

@@ -4,7 +4,7 @@
 ``lrlab.experiments.halving``); with the epochs each seed really trained, that says how much
 training the halving saved and where the runs stopped.
 
->>> record = {"sweep": "rate", "grace": 1, "reduction": 2, "metric": "test_acc", "epochs": 4,
+>>> record = {"sweep": "rate", "grace": 1, "reduction": 2, "metric": "test_acc", "epochs": 4, "rungs": [1, 2],
 ...           "decisions": [{"epoch": 1, "stopped": ["a", "b"]}, {"epoch": 2, "stopped": ["c"]}]}
 >>> print(sentence(record, runs=4, trained=8, total=16))  # doctest: +NORMALIZE_WHITESPACE
 Early stopping in sweep `rate` (successive halving: grace 1, reduction 2, by test acc): trained 8 of 16
@@ -48,7 +48,8 @@ def sentence(record: dict, runs: int, trained: int, total: int) -> str:
         stopped += count
         where = f"rung {number} (epoch {decision['epoch']} of {record['epochs']})"
         parts.append(f"{count} of {runs} configurations stopped at {where}" if not parts else f"{count} at {where}")
-    rest = "went on to the end" if len(record["decisions"]) == len(record.get("rungs", record["decisions"])) else "are still in the race"
+    over = len(record["decisions"]) == len(record["rungs"]) or runs - stopped == 1
+    rest = "went on to the end" if over else "are still in the race"
     parts.append(f"{runs - stopped} {rest}")
     return (f"Early stopping in sweep `{record['sweep']}` (successive halving: grace {record['grace']}, "
             f"reduction {record['reduction']}, by {metric}): trained {trained} of {total} epochs "
