@@ -17,8 +17,9 @@ written), or one it trains into ``OUT/grid``. It answers:
   run sees exactly the numbers the grid's run of the same rate has): do they agree? And does the
   run that went on to the end end with the grid's numbers, bitwise?
 
-Each rung is printed with its ranking, its scores and each rate's final grid accuracy, and
-everything goes to ``OUT/successive-halving.json``. ``--quick`` runs both sweeps in quick mode
+Each rung is printed with its ranking, its scores and each rate's final grid accuracy; then, replayed
+on the grid's metrics (no training), what other rules (grace 1-5, reduction 2-4) would have picked
+and trained. Everything goes to ``OUT/successive-halving.json``. ``--quick`` runs both sweeps in quick mode
 (5,000 training images, seed 0); a ``--grid`` folder must then be a quick one too.
 """
 
@@ -33,7 +34,7 @@ import time
 from pathlib import Path
 
 from lrlab.experiments import load_experiment
-from lrlab.experiments.halving import halve
+from lrlab.experiments.halving import EarlyStopping, halve
 from lrlab.report.load import load_results
 from lrlab.runfolder import RunDir
 
@@ -89,10 +90,9 @@ def compare(grid: Path, halved: Path) -> dict:
     final = {run.name: run.final("test_acc")[:2] for run in load_results(grid).runs}  # mean, std over completed seeds
     best = max(names, key=lambda name: (final[name][0], -names.index(name)))
     pick = record["decisions"][-1]["promoted"][0]
-    gap = final[best][0] - final[pick][0]
-    noise = max(final[best][1], final[pick][1])
-    neighbour = abs(names.index(pick) - names.index(best)) == 1 and gap < noise
-    replayed = halve(rule, [(run.name, [grid / run.name / f"seed-{s}" for s in run.seeds]) for run in experiment.runs], epochs)
+    verdict = judge(names, final, best, pick)
+    folders = [(run.name, [grid / run.name / f"seed-{s}" for s in run.seeds]) for run in experiment.runs]
+    replayed = halve(rule, folders, epochs)
     same_decisions = [(r.epoch, list(r.promoted)) for r in replayed.rungs] == \
                      [(d["epoch"], d["promoted"]) for d in record["decisions"]]
     seeds = experiment.runs[0].seeds
@@ -101,20 +101,53 @@ def compare(grid: Path, halved: Path) -> dict:
     total = epochs * len(names) * len(seeds)
     for decision in record["decisions"]:
         print(f"rung {decision['rung']} (epoch {decision['epoch']}): " + ", ".join(
-            f"{rate[e['run']]} {_score(e['score'])} (grid final {final[e['run']][0]:.4f})"
+            f"{rate[e['run']]} {_score(e['score'])} (grid final {_score(final[e['run']][0])})"
             + (" *" if e["run"] in decision["promoted"] else "") for e in decision["ranked"]))
+    others = other_rules(folders, epochs, names, final, best)
+    for line in others:
+        print(f"replayed on the grid: grace {line['grace']}, reduction {line['reduction']}: picks {rate[line['pick']]} "
+              f"({line['verdict']}) with {line['epochs']} of {total} epochs ({100 * line['epochs'] / total:.0f}%)")
     print(f"grid best: base_lr {rate[best]} (test acc {final[best][0]:.4f} +- {final[best][1]:.4f}); "
           f"halving picked base_lr {rate[pick]} (grid: {final[pick][0]:.4f} +- {final[pick][1]:.4f}): "
-          + ("the same" if pick == best else "a neighbour within noise" if neighbour else "another rate"))
+          + verdict)
     print(f"trained {trained} of {total} epochs ({100 * trained / total:.0f}%); decisions replayed on the grid's "
           f"metrics: {'the same' if same_decisions else 'DIFFERENT'}; the pick's metrics equal the grid's: "
           f"{'bitwise' if bitwise else 'NO'}")
     return {"rule": rule.to_dict(), "epochs": epochs, "grid": str(grid), "halved": str(halved),
             "grid_best": {"base_lr": rate[best], "test_acc": final[best]},
             "picked": {"base_lr": rate[pick], "grid_test_acc": final[pick]},
-            "verdict": "same" if pick == best else "neighbour within noise" if neighbour else "other",
+            "verdict": verdict,
             "epochs_trained": trained, "epochs_grid": total, "same_decisions_on_grid": same_decisions,
-            "pick_bitwise_equal_to_grid": bitwise, "rungs": record["decisions"]}
+            "pick_bitwise_equal_to_grid": bitwise, "rungs": record["decisions"], "other_rules": others}
+
+
+def other_rules(folders: list, epochs: int, names: list[str], final: dict, best: str) -> list[dict]:
+    """What halving with other rules would pick and train, decided on the grid's own metrics (the
+    numbers a halved sweep would see: training is deterministic)."""
+    lines = []
+    for grace in (1, 2, 3, 5):
+        for reduction in (2, 3, 4):
+            state = halve(EarlyStopping(grace, reduction), folders, epochs)
+            pick = state.rungs[-1].promoted[0]
+            trained = sum(len(seeds) * (state.stopped[name].epoch if name in state.stopped else epochs)
+                          for name, seeds in folders)
+            lines.append({"grace": grace, "reduction": reduction, "pick": pick, "epochs": trained,
+                          "verdict": judge(names, final, best, pick)})
+    return lines
+
+
+def judge(names: list[str], final: dict, best: str, pick: str) -> str:
+    """The same rate; a neighbouring rate whose grid mean is within noise of the best's (the gap
+    under the larger of their seed standard deviations), or without a noise estimate (one seed);
+    or another rate."""
+    if pick == best:
+        return "the same"
+    if abs(names.index(pick) - names.index(best)) != 1:
+        return "another rate"
+    noise = max(final[best][1], final[pick][1])
+    if math.isnan(noise):
+        return "a neighbour (one seed: no noise estimate)"
+    return "a neighbour within noise" if final[best][0] - final[pick][0] < noise else "a neighbour, beyond noise"
 
 
 def numbers(folder: Path) -> list[dict]:
@@ -122,7 +155,8 @@ def numbers(folder: Path) -> list[dict]:
 
 
 def _score(score) -> str:
-    return "diverged" if score is None or not math.isfinite(score) else f"{score:.4f}"
+    """A rung's score or a grid mean: "none" where every seed diverged (or none completed)."""
+    return "none" if score is None or not math.isfinite(score) else f"{score:.4f}"
 
 
 if __name__ == "__main__":
