@@ -11,6 +11,9 @@ Early stopping in sweep `rate` (successive halving: grace 1, reduction 2, by tes
 epochs (50%); 2 of 4 configurations stopped at rung 1 (epoch 1 of 4), 1 at rung 2 (epoch 2 of 4), 1 went
 on to the end. A stopped configuration was judged that early in its schedule, which favours fast
 starters; its seeds are not in the table's means (the seeds column says where they stopped).
+>>> half_done = record | {"decisions": record["decisions"][:1]}
+>>> sentence(half_done, runs=4, trained=6, total=16).split("; ")[1]
+'2 of 4 configurations stopped at rung 1 (epoch 1 of 4), 2 are still in the race. A stopped configuration was judged that early in its schedule, which favours fast starters'
 """
 
 from __future__ import annotations
