@@ -139,6 +139,13 @@ class _Sweep:
     epochs: int
     runs: tuple[tuple[str, tuple[Task, ...]], ...]
 
+    @classmethod
+    def of(cls, name: str, runs: dict[str, list[Task]]) -> "_Sweep":
+        """The sweep ``name`` of these runs' tasks (each run's name -> its tasks, in order)."""
+        first = next(iter(runs.values()))[0]  # every run of the sweep has the same rule and epochs
+        return cls(name, first.run.early_stopping, first.config.epochs,
+                   tuple((run, tuple(tasks)) for run, tasks in runs.items()))
+
     def folders(self) -> list[tuple[str, list[Path]]]:
         return [(name, [task.folder for task in tasks]) for name, tasks in self.runs]
 
@@ -154,10 +161,7 @@ class _Work:
         for task in tasks:
             if task.run.early_stopping:
                 groups.setdefault(task.run.sweep, {}).setdefault(task.run.name, []).append(task)
-        self.sweeps = [_Sweep(name, next(iter(runs.values()))[0].run.early_stopping,
-                              next(iter(runs.values()))[0].config.epochs,
-                              tuple((run, tuple(seeds)) for run, seeds in runs.items()))
-                       for name, runs in groups.items()]
+        self.sweeps = [_Sweep.of(name, runs) for name, runs in groups.items()]
         self.stopped_at: dict[Task, int] = {}
         """The trainings a rung stopped for good, and the epoch it stopped them at."""
         self.judged_at: dict[str, list[int]] = {}
