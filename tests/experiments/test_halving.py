@@ -52,9 +52,12 @@ def epochs_trained(out: Path) -> dict[str, int]:
 # -- the rule ----------------------------------------------------------------------------------
 
 
-def test_the_rungs_promote_the_best_half_and_stop_the_others_for_good(tmp_path):
+def test_the_rungs_promote_the_best_half_and_stop_the_others_for_good(tmp_path, capsys):
     executor = FakeExecutor(accuracy=from_table)
     statuses = runner.run_experiment(halved(), tmp_path, executor=executor)
+    printed = capsys.readouterr().out
+    assert "s: rung 1 (epoch 1 of 4): 2 of 4 go on: s.base_lr-0.4, s.base_lr-0.3\n" in printed
+    assert printed.count("s: rung 2 (epoch 2 of 4): 1 of 2 go on: s.base_lr-0.3\n") == 1
     # rung 1 after epoch 1: 0.4 (0.75) and 0.3 (0.70) go on; rung 2 after epoch 2: 0.3 (0.71) beats 0.4 (0.69)
     assert rungs_of(tmp_path) == [
         (1, ["s.base_lr-0.4", "s.base_lr-0.3", "s.base_lr-0.2", "s.base_lr-0.1"], ["s.base_lr-0.4", "s.base_lr-0.3"]),

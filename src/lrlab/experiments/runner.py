@@ -166,6 +166,8 @@ class _Work:
         """The trainings a rung stopped for good, and the epoch it stopped them at."""
         self.judged_at: dict[str, list[int]] = {}
         """Each halved run's name: the epochs of the rungs that ranked it."""
+        self.announced: dict[str, int] = {}
+        """Each halved sweep: how many of its rungs have been printed."""
 
     def wanted(self) -> list[tuple[Task, int | None]]:
         """The trainings to start now, in order, and the epochs to stop them after (None: their end)."""
@@ -179,6 +181,10 @@ class _Work:
         state = halving.halve(sweep.rule, sweep.folders(), sweep.epochs)
         halving.mark_stopped(state, sweep.folders(), sweep.rule, sweep.epochs)
         halving.record(self.out / f"{sweep.name}.rungs.json", sweep.name, sweep.rule, sweep.epochs, state)
+        for rung in state.rungs[self.announced.get(sweep.name, 0):]:
+            tqdm.write(f"{sweep.name}: rung {rung.number} (epoch {rung.epoch} of {sweep.epochs}): "
+                       f"{len(rung.promoted)} of {len(rung.ranked)} go on: {', '.join(rung.promoted)}")
+        self.announced[sweep.name] = len(state.rungs)
         for name, tasks in sweep.runs:
             self.judged_at[name] = [rung.epoch for rung in state.rungs if name in dict(rung.ranked)]
             for task in tasks:
