@@ -68,7 +68,7 @@ def test_status_is_a_string_in_every_file_and_pending_without_a_summary(tmp_path
     run.write_summary(Summary(Status.DIVERGED, 1, 3, None, "diverged"))
     assert json.loads(run.file("summary.json").read_text())["status"] == "diverged"
     assert run.status() is Status.DIVERGED and run.status() == "diverged" and run.status().finished
-    assert FINISHED == {Status.COMPLETED, Status.DIVERGED, Status.STUCK}
+    assert FINISHED == {Status.COMPLETED, Status.DIVERGED, Status.STUCK, Status.STOPPED}
     assert not any(status.finished for status in Status if status not in FINISHED)
     assert json.dumps({"status": Status.FAILED}) == '{"status": "failed"}' and f"{Status.FAILED}" == "failed"
 

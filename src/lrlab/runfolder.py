@@ -58,6 +58,8 @@ class Status(str, enum.Enum):
 
     >>> Status("diverged") == "diverged", Status.DIVERGED.finished, Status.STUCK.finished, f"{Status.RUNNING}"
     (True, True, True, 'running')
+    >>> Status.STOPPED.finished, Status.INTERRUPTED.finished
+    (True, False)
     """
 
     PENDING = "pending"
@@ -68,6 +70,9 @@ class Status(str, enum.Enum):
     STUCK = "stuck"
     """Trained every epoch, but its train loss stayed at chance level (ln of the classes) to the end:
     a result, not a failure (see ``lrlab.training.loop.stuck_at_chance``)."""
+    STOPPED = "stopped"
+    """Stopped as asked before its last epoch (``lrlab train --until K``; ``lrlab run``'s successive halving
+    stops the runs a rung does not promote): neither a failure nor a final result. ``--resume`` continues it."""
     INTERRUPTED = "interrupted"
     FAILED = "failed"
 
@@ -78,11 +83,12 @@ class Status(str, enum.Enum):
 
     @property
     def finished(self) -> bool:
-        """Nothing left to train: completed, diverged or stuck (training further would not help)."""
+        """Nothing left to train: completed, diverged or stuck (training further would not help), or
+        stopped (as asked: only whoever stopped it continues it)."""
         return self in FINISHED
 
 
-FINISHED = frozenset({Status.COMPLETED, Status.DIVERGED, Status.STUCK})
+FINISHED = frozenset({Status.COMPLETED, Status.DIVERGED, Status.STUCK, Status.STOPPED})
 
 
 @dataclasses.dataclass(frozen=True)

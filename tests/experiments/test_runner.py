@@ -25,25 +25,32 @@ COMPLETED, INTERRUPTED = 0, 130
 
 class FakeExecutor:
     """Trains nothing. A submitted task runs for ``polls`` polls (``None``: until interrupted), then
-    writes its folder as ``lrlab train`` would and ends with ``outcome(task)`` (0 by default); the
+    writes its folder as ``lrlab train`` would (up to the ``until`` it was given, at test accuracy
+    ``accuracy(task, epoch)``, 0.5 by default) and ends with ``outcome(task)`` (0 by default); the
     loop never waits on the clock. The first ``deaf`` interrupts change nothing (a training slow to
     stop); what :meth:`stop` still finds running it kills. ``on_poll(executor, polls_so_far)`` acts at
     each poll (a signal, an error); everything the loop asked for is recorded."""
 
-    def __init__(self, cores: int = 2, *, polls: int | None = 1, outcome=None, on_poll=None, deaf: int = 0) -> None:
+    def __init__(self, cores: int = 2, *, polls: int | None = 1, outcome=None, on_poll=None, deaf: int = 0,
+                 accuracy=None) -> None:
         self.cores, self.polls, self.outcome, self.on_poll, self.deaf = cores, polls, outcome, on_poll, deaf
+        self.accuracy = accuracy
         self.running: dict[runner.Task, list] = {}  # task -> [threads, polls left, return code when it ends]
+        self.until: dict[runner.Task, int | None] = {}
         self.submitted: list[tuple[str, int]] = []
+        self.targets: list[tuple[str, int | None]] = []  # each submission's task and until
         self.running_at_submit: list[set[str]] = []
         self.peak_jobs = self.peak_threads = self.poll_count = self.interrupts = self.stops = 0
 
     def check(self, tasks) -> None:
         self.checked = [task.name for task in tasks]
 
-    def submit(self, task, threads: int) -> None:
+    def submit(self, task, threads: int, until: int | None = None) -> None:
         assert task not in self.running
         self.running_at_submit.append({t.name for t in self.running})
         self.submitted.append((task.name, threads))
+        self.targets.append((task.name, until))
+        self.until[task] = until
         self.running[task] = [threads, self.polls, None]
         self.peak_jobs = max(self.peak_jobs, len(self.running))
         self.peak_threads = max(self.peak_threads, sum(threads for threads, _, _ in self.running.values()))
@@ -90,7 +97,8 @@ class FakeExecutor:
     def _train(self, task) -> int:
         code = self.outcome(task) if self.outcome else COMPLETED
         if code == COMPLETED:
-            write_trained(task, Status.COMPLETED, lr=0.1, loss=1.0, acc=0.5, message="trained")
+            acc = (lambda epoch: self.accuracy(task, epoch)) if self.accuracy else 0.5
+            write_trained(task, Status.COMPLETED, lr=0.1, loss=1.0, acc=acc, message="trained", until=self.until[task])
         return code
 
     def _interrupted(self, task) -> int:
@@ -99,13 +107,17 @@ class FakeExecutor:
         return INTERRUPTED
 
 
-def write_trained(task, status: Status, *, lr: float, loss: float, acc: float, message: str) -> None:
-    """``task``'s folder as ``lrlab train`` leaves it after every epoch at these numbers, ending ``status``."""
+def write_trained(task, status: Status, *, lr: float, loss: float, acc, message: str, until: int | None = None) -> None:
+    """``task``'s folder as ``lrlab train`` leaves it after training on from its last epoch to the end (or
+    up to ``until``, then "stopped") at these numbers (``acc``: a number, or a function of the epoch),
+    ending ``status``."""
     run, epochs = RunDir(task.folder), task.config.epochs
-    rows = [MetricsRow(e, lr, lr, train_loss=loss, train_acc=acc, test_acc=acc, test_loss=loss) for e in range(epochs)]
-    for row in rows:
-        run.append_metrics(row)
-    run.write_summary(Summary.of_rows(status, rows, epochs, message, 1.0))
+    rows, stop = run.read_metrics(), epochs if until is None else min(until, epochs)
+    for e in range(len(rows), stop):
+        value = acc(e) if callable(acc) else acc
+        rows.append(MetricsRow(e, lr, lr, train_loss=loss, train_acc=value, test_acc=value, test_loss=loss))
+        run.append_metrics(rows[-1])
+    run.write_summary(Summary.of_rows(status if stop == epochs else Status.STOPPED, rows, epochs, message, 1.0))
 
 
 def small_runs(*names: str, seeds=(0,), **settings):
@@ -384,7 +396,7 @@ def test_the_local_executor_kills_what_ignores_the_interrupt(tmp_path, monkeypat
 
     deaf = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"
 
-    def launch(task, threads):
+    def launch(task, threads, until=None):
         task.folder.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen([sys.executable, "-c", deaf], stdout=subprocess.PIPE, start_new_session=True)
 

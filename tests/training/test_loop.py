@@ -1,5 +1,6 @@
 """The training loop on real data: it learns, applies the schedule exactly, resumes bitwise, reports divergence."""
 
+import dataclasses
 import json
 
 import pytest
@@ -144,3 +145,18 @@ def test_a_model_that_cannot_take_the_data_sets_images_is_refused_before_trainin
     with pytest.raises(models.ModelError, match="model 'test-rgb' takes 3x32x32 images; this data set's are 1x28x28"):
         train(tiny_config(model="test-rgb"), tmp_path / "run", progress=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_run_stopped_after_epoch_2_and_continued_equals_one_trained_straight(tiny_config, tmp_path, metric_numbers):
+    """``until`` stops a run (status "stopped"); the schedule still spans every epoch, so the resumed
+    run's numbers are bitwise those of an uninterrupted one (what successive halving relies on)."""
+    config = tiny_config(schedule="cosine(max_update=4, base_lr=0.1, final_lr=0.01)", epochs=4, momentum=0.9)
+    straight = train(config, tmp_path / "straight", progress=False)
+    stopped = train(config, tmp_path / "halved", progress=False, until=2)
+    assert stopped.status == "stopped" and stopped.status.finished and stopped.epochs_completed == 2
+    assert stopped.message.startswith("trained 2 of 4 epochs and stopped, as asked; continue with: lrlab train --resume ")
+    assert train(None, tmp_path / "halved", resume=True, progress=False, until=2) == dataclasses.replace(
+        stopped, wall_seconds=RunDir(tmp_path / "halved").read_summary().wall_seconds)  # already there: nothing trains
+    resumed = train(None, tmp_path / "halved", resume=True, progress=False)
+    assert resumed.status == "completed" and resumed.final == straight.final
+    assert metric_numbers(tmp_path / "halved") == metric_numbers(tmp_path / "straight")

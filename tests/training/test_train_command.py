@@ -94,3 +94,14 @@ def test_precision_is_a_train_option_and_only_torch_has_bf16(tmp_path, fashion_m
     assert main(["train", "--schedule", "constant(0.1)", "--backend", "keras", "--precision", "bf16",
                   "--out", str(tmp_path / "k")]) == 2
     assert "precision" in capsys.readouterr().err
+
+
+def test_until_stops_a_run_and_resume_continues_it(tmp_path, capsys, fashion_mnist):
+    out = tmp_path / "run"
+    assert main(["train", "--schedule", "constant(0.1)", *TINY, "--epochs", "2", "--until", "1", "--out", str(out)]) == 0
+    assert "\nstopped: trained 1 of 2 epochs and stopped, as asked; continue with: lrlab train --resume" in capsys.readouterr().out
+    assert RunDir(out).read_summary().epochs_completed == 1
+    assert main(["train", "--resume", str(out), "--until", "0"]) == 2
+    assert "--until=0 is invalid: must be an integer >= 1" in capsys.readouterr().err
+    assert main(["train", "--resume", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("epoch 1: lr 0.1, ")  # the second epoch only, then completed

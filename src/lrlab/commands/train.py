@@ -1,6 +1,6 @@
 """``lrlab train``: one run into a run folder, or its resumption.
 
-Exit status: 0 completed, 2 bad arguments, 3 diverged, 4 stuck (the train loss stayed at chance
+Exit status: 0 completed (or stopped as asked, ``--until``), 2 bad arguments, 3 diverged, 4 stuck (the train loss stayed at chance
 level to the end), 130 interrupted.
 """
 
@@ -19,8 +19,10 @@ HELP = "Train a model (the chapter's LeNet on Fashion-MNIST by default) with a s
 EXAMPLE = """examples:
   lrlab train --schedule "cosine(max_update=20, base_lr=0.3, final_lr=0.01)" --epochs 30 --out runs/cosine --plot
   lrlab train --resume runs/cosine
+  lrlab train --schedule "constant(0.1)" --epochs 30 --until 3 --out runs/c   # stop after epoch 3 of 30 ...
+  lrlab train --resume runs/c --until 9                                       # ... continue to 9, as if never stopped
 
-exit status: 0 completed, 2 bad arguments, 3 diverged, 4 stuck (the train loss stayed at chance
+exit status: 0 completed (or stopped by --until), 2 bad arguments, 3 diverged, 4 stuck (the train loss stayed at chance
 level, ln(classes), for the last epochs), 130 interrupted
 """
 
@@ -36,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run options from a JSON file (a run's config.json works); options given here win")
     parser.add_argument("--out", metavar="DIR", type=Path, help="the run folder to create")
     parser.add_argument("--resume", metavar="DIR", type=Path, help="continue the run in DIR from its last checkpoint")
+    parser.add_argument("--until", metavar="K", type=int,
+                        help="stop after K epochs, status 'stopped' (the schedule still spans --epochs); "
+                             "continue later with --resume DIR (and --until again, or not)")
     parser.add_argument("--plot", action="store_true", help="also write DIR/curves.png")
 
 
@@ -44,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from ..runfolder import RunDir
     from ..training.loop import train
 
+    if args.until is not None and args.until < 1:
+        raise UsageError(f"--until={args.until} is invalid: must be an integer >= 1")
     if args.resume:
         _refuse_with_resume(args)
         out, config = args.resume, None
@@ -54,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     backend = config.backend if config else RunDir(out).read_config()["config"]["backend"]
     if needs_other_interpreter(backend):
         return reexec(args.argv)  # MXNet lives in an environment of its own
-    summary = train(config, out, resume=config is None)
+    summary = train(config, out, resume=config is None, until=args.until)
     if args.plot:
         print(f"wrote {_plot(out)}")
     return _report(summary, out)

@@ -23,6 +23,7 @@ A small experiment::
     [[sweeps]]                      # runs over values of the schedule's arguments and the settings
     name = "constant-rate"          # its runs: OUT/constant-rate.base_lr-0.01/seed-0, ...
     schedule = "constant(0.1)"      # the base schedule; any run key but book may be set too
+    early_stopping = { grace = 3, reduction = 3 }   # optional: successive halving over its runs
     [sweeps.params]
     schedule.base_lr = { log = [0.01, 1.0], n = 9 }
     momentum = [0.0, 0.9]
@@ -32,9 +33,10 @@ A small experiment::
 
 A sweep is expanded into ordinary runs while the file is read (:mod:`lrlab.experiments.sweeps`
 has its syntax): each run has a generated name and label, and keeps the sweep's name and its
-values (``Run.sweep``, ``Run.params``). ``Experiment.to_dict()`` writes the expanded runs, each
-with its ``sweep`` and ``params`` keys, which a ``[[runs]]`` table accepts too. Run names are
-unique across runs and sweeps.
+values (``Run.sweep``, ``Run.params``), and its ``early_stopping`` (:mod:`lrlab.experiments.halving`;
+every run of such a sweep must train the same ``epochs``). ``Experiment.to_dict()`` writes the
+expanded runs, each with its ``sweep``, ``params`` and ``early_stopping`` keys, which a ``[[runs]]``
+table accepts too. Run names are unique across runs and sweeps.
 
 The whole file is checked before anything runs. Every problem is an
 :class:`ExperimentError` worded ``FILE: KEY: PROBLEM``, where KEY is a path such as
@@ -60,6 +62,7 @@ from ..runfolder import METRICS
 from ..schedules import ScheduleError, parse
 from ..training.config import RUN_SETTINGS, ConfigError, TrainConfig, check_setting
 from . import sweeps
+from .halving import EarlyStopping, HalvingError
 from .sweeps import SweepProblem
 
 if sys.version_info >= (3, 11):
@@ -69,9 +72,9 @@ else:  # pragma: no cover
 
 SETTINGS = RUN_SETTINGS
 DEFAULT_KEYS = SETTINGS + ("seeds",)
-RUN_ONLY = ("name", "schedule", "label", "book", "sweep", "params")
+RUN_ONLY = ("name", "schedule", "label", "book", "sweep", "params", "early_stopping")
 RUN_KEYS = RUN_ONLY + DEFAULT_KEYS
-SWEEP_KEYS = ("name", "schedule", "label") + sweeps.SWEEP_KEYS + DEFAULT_KEYS
+SWEEP_KEYS = ("name", "schedule", "label", "early_stopping") + sweeps.SWEEP_KEYS + DEFAULT_KEYS
 TOP_KEYS = ("title", "description", "imports", "defaults", "runs", "sweeps")
 HINTS = {"seed": "seeds", "tensorflow": "keras", "tf": "keras", "pytorch": "torch", "lr": "schedule",
          "import": "imports", "optimiser": "optimizer", "data": "dataset"}
@@ -107,6 +110,8 @@ class Run:
     """The sweep that made this run ("" for a run of its own)."""
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
     """A sweep's run: its values by parameter path, e.g. ``{"schedule.base_lr": 0.03162, "momentum": 0.9}``."""
+    early_stopping: EarlyStopping | None = None
+    """Its sweep's successive halving, if the sweep declares it (:mod:`lrlab.experiments.halving`)."""
 
     def config(self, seed: int) -> TrainConfig:
         return TrainConfig(schedule=self.schedule, seed=seed, **self.settings)
@@ -235,6 +240,7 @@ def _experiment(data: Any, source: str) -> Experiment:
     for i, entry in enumerate(sweep_entries):
         runs += [(run, f"sweeps[{i}]") for run in _sweep(entry, f"sweeps[{i}]", defaults)]
     _unique_names(runs)
+    _check_early_stopping(runs)
     return Experiment(tuple(run for run, _ in runs), defaults, _text(data, "title", ""),
                       _text(data, "description", ""), source)
 
@@ -255,7 +261,9 @@ def _run(entry: Any, where: str, defaults: dict[str, Any]) -> Run:
     seeds = settings.pop("seeds", (0,))
     run = Run(name, _schedule(entry, where), seeds, settings, _text(entry, "label", name, where),
               _book(entry.get("book", {}), f"{where}.book"), _sweep_name(entry, where),
-              _params(entry.get("params", {}), f"{where}.params"))
+              _params(entry.get("params", {}), f"{where}.params"), _early_stopping(entry, where))
+    if run.early_stopping and not run.sweep:
+        raise _Problem(f"{where}.early_stopping", "needs a sweep: successive halving ranks the runs of one sweep")
     _check_run(run, where)
     return run
 
@@ -282,13 +290,47 @@ def _sweep(entry: Any, where: str, defaults: dict[str, Any]) -> list[Run]:
             raise _Problem(f"{where}.{path}", f"is set here and swept in {where}.params: keep one")
     settings = {**defaults, **own}
     seeds = settings.pop("seeds", (0,))
+    early_stopping = _early_stopping(entry, where)
     runs = []
     for point in sweeps.expand(name, schedule, entry, where, _text(entry, "label", "", where)):
         run = Run(point.name, repr(point.schedule), seeds, {**settings, **point.settings}, point.label,
-                  sweep=name, params=point.params)
+                  sweep=name, params=point.params, early_stopping=early_stopping)
         _check_run(run, f"{where}.params", f'"{name}" at {sweeps.describe(point.params)}: ')
         runs.append(run)
     return runs
+
+
+def _early_stopping(entry: dict[str, Any], where: str) -> EarlyStopping | None:
+    if "early_stopping" not in entry:
+        return None
+    try:
+        return EarlyStopping.from_table(entry["early_stopping"])
+    except HalvingError as error:
+        raise _Problem(f"{where}.early_stopping", str(error)) from None
+
+
+def _check_early_stopping(runs: list[tuple[Run, str]]) -> None:
+    """A halved sweep's runs share one rule and one ``epochs`` (a rung compares them at one epoch, so
+    at one fraction of their schedules), which leaves at least one rung, and there are two or more."""
+    by_sweep: dict[str, list[tuple[Run, str]]] = {}
+    for run, where in runs:
+        if run.early_stopping:
+            by_sweep.setdefault(run.sweep, []).append((run, where))
+    for sweep, members in by_sweep.items():
+        where = f"{members[0][1]}.early_stopping"
+        rule = members[0][0].early_stopping
+        members_all = [run for run, _ in runs if run.sweep == sweep]
+        epochs = sorted({run.config(run.seeds[0]).epochs for run in members_all})
+        if any(run.early_stopping != rule for run in members_all):
+            raise _Problem(where, f"the runs of sweep {sweep!r} must all have the same early_stopping")
+        if len(epochs) > 1:
+            raise _Problem(where, f"needs the same epochs for every run of sweep {sweep!r} (they have "
+                                  f"{', '.join(map(str, epochs))}): a rung compares runs at one epoch")
+        if not rule.rungs(epochs[0]):
+            raise _Problem(where, f"grace={rule.grace} is invalid: must be < the runs' epochs ({epochs[0]}), "
+                                  "else no rung ever stops a run")
+        if len(members_all) < 2:
+            raise _Problem(where, f"sweep {sweep!r} has one run: successive halving needs two or more to compare")
 
 
 def _flat_keys(params: Any) -> list[str]:
@@ -422,6 +464,8 @@ def _run_dict(run: Run, defaults: dict[str, Any]) -> dict[str, Any]:
         data["sweep"] = run.sweep
     if run.params:
         data["params"] = run.params
+    if run.early_stopping:
+        data["early_stopping"] = run.early_stopping.to_dict()
     return _plain(data)
 
 

@@ -8,9 +8,13 @@ run folder (:mod:`lrlab.runfolder`), plus what ``lrlab report`` reads::
                                    sweep's runs: the sweep's name and their values, "sweep" and "params")
     OUT/<run>/seed-<k>/            config.json, metrics.jsonl, summary.json, checkpoint, and
                                    train-config.json + train.log (the request and the output)
+    OUT/<sweep>.rungs.json         a sweep with early stopping: its rungs' decisions so far
 
-Running again skips finished seeds (completed, diverged or stuck) and resumes the others
-from their last checkpoint. The trainings run where an executor puts them
+Running again skips finished seeds (completed, diverged, stuck or stopped) and resumes the others
+from their last checkpoint. The runs of a sweep with ``early_stopping`` train rung by rung
+(:mod:`lrlab.experiments.halving`): each stops at the next rung, and only the runs the rung
+promotes, once every run has reached it, continue; their decisions are recomputed from the run
+folders, so a rerun makes the same ones. The trainings run where an executor puts them
 (:mod:`lrlab.experiments.executors`; by default local processes); the scheduling loop
 here decides what starts when (:mod:`lrlab.experiments.planning`). Ctrl-C is forwarded
 to every training once per press; each keeps its last checkpoint and writes an
@@ -38,6 +42,7 @@ from ..backends import backend_info
 from ..runfolder import RunDir, Status, Summary, atomic_path, write_json
 from ..training.config import ConfigError, TrainConfig
 from . import planning
+from . import halving
 from .config import Experiment, ExperimentError, Run, quick_version
 from .executors.base import Ended, Executor
 from .executors.local import LocalProcessExecutor
@@ -96,15 +101,20 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     executor.check(tasks)
     out.mkdir(parents=True, exist_ok=True)
     _write_experiment(experiment, out, quick)
-    todo = [task for task in tasks if not task.status().finished]
+    work = _Work(tasks, out)
+    todo = work.wanted()
     tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
                f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores "
                f"{planning.describe(plan)}, in {out}")
-    _write_index(experiment, tasks, out, quick)  # now too: a report works even if we are killed
+    for sweep in work.sweeps:
+        tqdm.write(f"early stopping in sweep {sweep.name}: rungs after epochs "
+                   f"{', '.join(map(str, sweep.rule.rungs(sweep.epochs)))} of {sweep.epochs} ({sweep.rule.describe()})")
+    _write_index(experiment, tasks, out, quick, work)  # now too: a report works even if we are killed
     try:
-        _run_all(todo, tasks, jobs, executor)
+        _run_all(work, tasks, jobs, executor)
     finally:
-        _write_index(experiment, tasks, out, quick)
+        work.wanted()  # the last decisions, recorded
+        _write_index(experiment, tasks, out, quick, work)
     return {task.name: task.status() for task in tasks}
 
 
@@ -117,28 +127,112 @@ def _threads(task: Task) -> int:
     return task.config.threads or task.planned_threads
 
 
+# -- what to train, and how far ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Sweep:
+    """A sweep with early stopping: its rule, its runs' epochs, and its runs (in order) with their tasks."""
+
+    name: str
+    rule: halving.EarlyStopping
+    epochs: int
+    runs: tuple[tuple[str, tuple[Task, ...]], ...]
+
+    @classmethod
+    def of(cls, name: str, runs: dict[str, list[Task]]) -> "_Sweep":
+        """The sweep ``name`` of these runs' tasks (each run's name -> its tasks, in order)."""
+        first = next(iter(runs.values()))[0]  # every run of the sweep has the same rule and epochs
+        return cls(name, first.run.early_stopping, first.config.epochs,
+                   tuple((run, tuple(tasks)) for run, tasks in runs.items()))
+
+    def folders(self) -> list[tuple[str, list[Path]]]:
+        return [(name, [task.folder for task in tasks]) for name, tasks in self.runs]
+
+
+class _Work:
+    """What to train now, and how far, read from the run folders each time it is asked: every
+    unfinished training of a run of its own, to its end; for a sweep with early stopping, what its
+    rungs want (:func:`lrlab.experiments.halving.halve`), whose decisions are recorded as they come."""
+
+    def __init__(self, tasks: list[Task], out: Path) -> None:
+        self.tasks, self.out = tasks, out
+        groups: dict[str, dict[str, list[Task]]] = {}
+        for task in tasks:
+            if task.run.early_stopping:
+                groups.setdefault(task.run.sweep, {}).setdefault(task.run.name, []).append(task)
+        self.sweeps = [_Sweep.of(name, runs) for name, runs in groups.items()]
+        self.stopped_at: dict[Task, int] = {}
+        """The trainings a rung stopped for good, and the epoch it stopped them at."""
+        self.judged_at: dict[str, list[int]] = {}
+        """Each halved run's name: the epochs of the rungs that ranked it."""
+        self.announced: dict[str, int] = {}
+        """Each halved sweep: how many of its rungs have been printed."""
+
+    def wanted(self) -> list[tuple[Task, int | None]]:
+        """The trainings to start now, in order, and the epochs to stop them after (None: their end)."""
+        until: dict[Task, int | None] = {task: None for task in self.tasks
+                                         if not task.run.early_stopping and not task.status().finished}
+        for sweep in self.sweeps:
+            until.update(self._halve(sweep))
+        return [(task, until[task]) for task in self.tasks if task in until]
+
+    def _halve(self, sweep: _Sweep) -> dict[Task, int | None]:
+        state = halving.halve(sweep.rule, sweep.folders(), sweep.epochs)
+        halving.mark_stopped(state, sweep.folders(), sweep.rule, sweep.epochs)
+        halving.record(self.out / f"{sweep.name}.rungs.json", sweep.name, sweep.rule, sweep.epochs, state)
+        for rung in state.rungs[self.announced.get(sweep.name, 0):]:
+            tqdm.write(f"{sweep.name}: rung {rung.number} (epoch {rung.epoch} of {sweep.epochs}): "
+                       f"{len(rung.promoted)} of {len(rung.ranked)} go on: {', '.join(rung.promoted)}")
+        self.announced[sweep.name] = len(state.rungs)
+        for name, tasks in sweep.runs:
+            self.judged_at[name] = [rung.epoch for rung in state.rungs if name in dict(rung.ranked)]
+            for task in tasks:
+                if name in state.stopped:
+                    self.stopped_at[task] = state.stopped[name].epoch
+        by_folder = {task.folder: task for _, tasks in sweep.runs for task in tasks}
+        return {by_folder[folder]: epoch for folder, epoch in state.train.items()}
+
+    def planned_epochs(self, task: Task) -> int:
+        return self.stopped_at.get(task, task.config.epochs)
+
+
 # -- the scheduling loop ----------------------------------------------------------------------
 
 
-def _run_all(todo: list[Task], tasks: list[Task], jobs: int, executor: Executor) -> None:
-    """Train ``todo`` in order on ``executor``, at most ``jobs`` at once and, unless one alone asks
-    for more, no more threads at once than its cores; whatever ends this (done, Ctrl-C, SIGTERM,
-    an error), no training is left running."""
-    waiting, running = list(todo), {}  # running: task -> its threads
+def _run_all(work: _Work, tasks: list[Task], jobs: int, executor: Executor) -> None:
+    """Train what ``work`` wants, in order, on ``executor``, at most ``jobs`` at once and, unless one
+    alone asks for more, no more threads at once than its cores; whatever ends this (done, Ctrl-C,
+    SIGTERM, an error), no training is left running. Each training is started at most once per target
+    (a training that fails is not started again until the next ``lrlab run``)."""
+    waiting, running = [], {}  # waiting: (task, epochs to stop after); running: task -> its threads
+    asked: set[tuple[Task, int | None]] = set()
+
+    def add_wanted() -> None:
+        busy = {task for task, _ in waiting} | set(running)
+        for task, until in work.wanted():
+            if task not in busy and (task, until) not in asked:
+                asked.add((task, until))
+                waiting.append((task, until))
+
     capacity = max(executor.cores, jobs)  # more jobs than cores is the user's explicit choice
-    total = sum(task.config.epochs for task in tasks)
-    with tqdm(total=total, unit="epoch", desc="experiment", disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar, \
-            _Signals() as signals:
+    with tqdm(total=sum(task.config.epochs for task in tasks), unit="epoch", desc="experiment",
+              disable=not sys.stderr.isatty(), dynamic_ncols=True) as bar, _Signals() as signals:
         try:
+            add_wanted()
             while (waiting or running) and not signals.received:
                 while waiting and len(running) < jobs:
-                    threads = _threads(waiting[0])
+                    threads = _threads(waiting[0][0])
                     if running and sum(running.values()) + threads > capacity:
                         break  # in order: the next training waits until its threads have cores of their own
-                    task = waiting.pop(0)
-                    executor.submit(task, threads)
+                    task, until = waiting.pop(0)
+                    executor.submit(task, threads, until=until)
                     running[task] = threads
-                _settle_all(executor.poll(POLL_SECONDS), running)
+                ended = executor.poll(POLL_SECONDS)
+                _settle_all(ended, running)
+                if ended:
+                    add_wanted()  # a rung may have been reached: its promoted runs go on
+                bar.total = sum(work.planned_epochs(task) for task in tasks)
                 bar.n = sum(executor.progress(task) if task in running else task.epochs_done() for task in tasks)
                 bar.refresh()
             if signals.interrupts and not signals.terminated:
@@ -233,6 +327,16 @@ def _finished_line(end: Ended) -> str:
     return f"{task.name}: {status} after {summary.epochs_completed if summary else 0} epochs{numbers}{seconds}{extra}"
 
 
+def _judged(run: Run, tasks: list[Task], work: _Work) -> dict:
+    """What a halved run was judged on, e.g. "judged at epochs 3, 9 of 30; stopped at epoch 9"."""
+    epochs, judged = run.config(run.seeds[0]).epochs, work.judged_at.get(run.name, [])
+    stopped = work.stopped_at.get(tasks[0]) if tasks else None
+    words = (f"judged at epoch{'s' if len(judged) > 1 else ''} {', '.join(map(str, judged))} of {epochs}"
+             if judged else "not judged yet")
+    words += f"; stopped at epoch {stopped}" if stopped else "; went on" if judged else ""
+    return {**run.early_stopping.to_dict(), "judged_at": judged, "stopped_at": stopped, "judged": words}
+
+
 # -- the experiment's folder ------------------------------------------------------------------
 
 
@@ -264,15 +368,19 @@ def _write_experiment(experiment: Experiment, out: Path, quick: bool) -> None:
         tmp.write_text(header + tomli_w.dumps(experiment.to_dict()), encoding="utf-8")
 
 
-def _write_index(experiment: Experiment, tasks: list[Task], out: Path, quick: bool) -> None:
+def _write_index(experiment: Experiment, tasks: list[Task], out: Path, quick: bool, work: _Work) -> None:
     """index.json: what ``lrlab report`` reads to find each run's folders, labels and book numbers;
-    a sweep's run also names its sweep and its values (``params``: parameter path -> value)."""
+    a sweep's run also names its sweep and its values (``params``: parameter path -> value), and a
+    halved sweep's run what it was judged on (``early_stopping``: the rule, the rungs that ranked it,
+    the epoch a rung stopped it at or null, and the same in words)."""
     runs = []
     for run in experiment.runs:
+        own = [t for t in tasks if t.run is run]
         seeds = [{"seed": t.seed, "folder": t.folder.relative_to(out).as_posix(), "status": t.status()}
-                 for t in tasks if t.run is run]
+                 for t in own]
         runs.append({"name": run.name, "label": run.label, "schedule": run.schedule,
                      "backend": run.backend, "book": run.book, "seeds": seeds,
-                     "sweep": run.sweep or None, "params": run.params})
+                     "sweep": run.sweep or None, "params": run.params,
+                     "early_stopping": _judged(run, own, work) if run.early_stopping else None})
     write_json(out / "index.json", {"title": experiment.title, "description": experiment.description,
                                     "source": experiment.source, "quick": quick, "runs": runs})

@@ -100,14 +100,18 @@ def _seeds(run: RunResult) -> str:
     '2 of 5 (2 stuck: seeds 0, 4; 1 diverged: seed 3)'
     >>> _seeds(RunResult("a", "a", "constant(0.5)", "torch", {}, tuple(seeds[1:3])))
     '2'
+    >>> stopped = SeedResult(1, Path(), Status.STOPPED, {}, {"epoch": [0, 1, 2]}, None)
+    >>> _seeds(RunResult("a", "a", "constant(0.5)", "torch", {}, (seeds[3], stopped)))
+    '0 of 2 (1 diverged: seed 3; 1 stopped at epoch 3: seed 1)'
     """
     done, total = len(run.completed), len(run.seeds)
     if done == total:
         return str(total)
-    others: dict[Status, list[int]] = {}
+    others: dict[str, list[int]] = {}
     for seed in run.seeds:
         if seed.status is not Status.COMPLETED:
-            others.setdefault(seed.status, []).append(seed.seed)
+            status = f"stopped at epoch {seed.epochs}" if seed.status is Status.STOPPED else str(seed.status)
+            others.setdefault(status, []).append(seed.seed)
     named = [f"{len(seeds)} {status}: seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
              for status, seeds in others.items()]
     return f"{done} of {total} ({'; '.join(named)})"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..runfolder import METRICS
 from .document import Heading, Image, Items, Text, html_page, markdown
+from .early_stopping import early_stopping_lines
 from .load import ExperimentResult, RunResult, load_results
 from .plots import plot_curves, plot_learning_rates
 from .table import results_table
@@ -53,6 +54,7 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
              "but its train loss stayed at chance, ln(classes); a diverged one reached a non-finite "
              "loss. Their numbers are in `results.csv`, not in the means. The book columns hold the "
              "published numbers that the experiment file gives for the run's backend."),
+        *[Text(line) for line in early_stopping_lines(result)],
         Heading("Learning rates", 2),
         Image(rates, "learning rate against epoch, every run"),
         Heading("Training curves", 2),

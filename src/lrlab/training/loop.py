@@ -39,7 +39,7 @@ from .config import ConfigError, TrainConfig
 
 
 def train(config: TrainConfig | None, out_dir: str | Path, *,
-          resume: bool = False, progress: bool = True) -> Summary:
+          resume: bool = False, progress: bool = True, until: int | None = None) -> Summary:
     """Train one run into ``out_dir`` and return its summary (also in ``summary.json``).
 
     With ``resume``, ``config`` may be None: the run's ``config.json`` decides, and
@@ -48,6 +48,10 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     status ``"diverged"``, a run whose train loss stayed at chance (:func:`stuck_at_chance`)
     with ``"stuck"``; a KeyboardInterrupt leaves status ``"interrupted"`` and
     is raised again.
+
+    ``until`` stops the run after that many epochs, status ``"stopped"`` (when under
+    ``config.epochs``); the schedule's horizon stays ``config.epochs``, so a run stopped at
+    epoch k and resumed ends with the same numbers as a run trained straight through.
     """
     run = RunDir(out_dir)
     config = _resumed_config(run, config) if resume else config
@@ -68,16 +72,17 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
             run.create()
             run.write_config(_config_document(config, schedule, data, per_epoch, backend, warning))
             rows, wall = [], 0.0
-        return _epochs(run, backend, config, rows, len(data.train_labels), data.num_classes, wall, progress)
+        stop = config.epochs if until is None else min(until, config.epochs)
+        return _epochs(run, backend, config, rows, len(data.train_labels), data.num_classes, wall, progress, stop)
     finally:
         backend.close()
 
 
 def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n_train: int, classes: int,
-            wall: float, progress: bool) -> Summary:
-    """The epochs after ``rows`` (those already done); writes every file as it goes. Whether the
-    run is stuck is decided once every epoch is done (so a resumed finished run decides again,
-    the same way)."""
+            wall: float, progress: bool, stop: int) -> Summary:
+    """The epochs after ``rows`` (those already done) up to ``stop``; writes every file as it goes.
+    Whether the run is stuck is decided once every epoch is done (so a resumed finished run decides
+    again, the same way)."""
     started, saved = time.perf_counter(), len(rows)
     per_epoch = updates_per_epoch(n_train, config.batch_size)
 
@@ -90,7 +95,7 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
         finish(Status.RUNNING, f"training from epoch {saved}")
         with tqdm(total=config.epochs * per_epoch, initial=saved * per_epoch, unit="update",
                   disable=None if progress else True, dynamic_ncols=True) as bar:
-            for epoch in range(saved, config.epochs):
+            for epoch in range(saved, stop):
                 bar.set_description(f"epoch {epoch}")
                 row = _train_epoch(backend, config, epoch, n_train, bar)
                 rows.append(row)
@@ -115,6 +120,9 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
         del rows[saved:]
         finish(Status.FAILED, f"{type(error).__name__}: {error}")
         raise
+    if len(rows) < config.epochs:
+        return finish(Status.STOPPED, f"trained {len(rows)} of {config.epochs} epochs and stopped, as asked; "
+                                      f"continue with: lrlab train --resume {run.path}")
     if stuck_at_chance([row.train_loss for row in rows], classes):
         return finish(Status.STUCK, _stuck_message(rows, classes))
     return finish(Status.COMPLETED, f"trained {config.epochs} epochs")

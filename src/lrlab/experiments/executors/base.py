@@ -21,7 +21,7 @@ INTERRUPTED = 130
 
 @dataclasses.dataclass(frozen=True)
 class Ended:
-    """A training that has ended, and how, as an ``lrlab train`` exit status: 0 completed,
+    """A training that has ended, and how, as an ``lrlab train`` exit status: 0 completed (or stopped),
     3 diverged, 4 stuck, 130 (or -2, killed by SIGINT) interrupted, anything else failed."""
 
     task: Task
@@ -44,9 +44,10 @@ class Executor(Protocol):
         """Raise now, before anything starts, if one of ``tasks`` cannot run here (e.g. its
         framework's environment is missing), with how to set it up."""
 
-    def submit(self, task: Task, threads: int) -> None:
+    def submit(self, task: Task, threads: int, until: int | None = None) -> None:
         """Start training ``task`` on ``threads`` threads: resumed from its folder's checkpoint if
-        the folder holds a run, else a new run of ``task.config``."""
+        the folder holds a run, else a new run of ``task.config``; stopped after ``until`` epochs
+        (``lrlab train --until``, status "stopped") when given: a rung of successive halving."""
 
     def poll(self, timeout: float) -> list[Ended]:
         """The submitted trainings that have ended since the last call; waits up to ``timeout``

@@ -45,8 +45,8 @@ class LocalProcessExecutor:
         for backend in sorted({task.config.backend for task in tasks}):
             interpreter(backend)  # fail now, with how to set it up, not in every child
 
-    def submit(self, task: Task, threads: int) -> None:
-        self._processes[task] = _launch(task, threads)
+    def submit(self, task: Task, threads: int, until: int | None = None) -> None:
+        self._processes[task] = _launch(task, threads, until)
 
     def poll(self, timeout: float) -> list[Ended]:
         deadline = time.monotonic() + timeout
@@ -83,9 +83,9 @@ class LocalProcessExecutor:
         return ended
 
 
-def _launch(task: Task, threads: int) -> subprocess.Popen:
-    """Start ``lrlab train`` for ``task`` on ``threads`` (``--resume`` if its folder holds a run),
-    output to train.log."""
+def _launch(task: Task, threads: int, until: int | None = None) -> subprocess.Popen:
+    """Start ``lrlab train`` for ``task`` on ``threads`` (``--resume`` if its folder holds a run;
+    ``--until`` when given), output to train.log."""
     task.folder.mkdir(parents=True, exist_ok=True)
     if RunDir(task.folder).holds_run():
         arguments = ["--resume", str(task.folder)]
@@ -93,6 +93,7 @@ def _launch(task: Task, threads: int) -> subprocess.Popen:
         config = dataclasses.replace(task.config, threads=threads)
         write_json(task.folder / "train-config.json", config.to_dict())
         arguments = ["--config", str(task.folder / "train-config.json"), "--out", str(task.folder)]
+    arguments += ["--until", str(until)] if until is not None else []
     command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads),
                    PARENT_ENV: str(os.getpid())}  # if we are killed outright, it stops too

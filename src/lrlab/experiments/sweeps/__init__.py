@@ -7,6 +7,7 @@ A sweep is a run whose schedule arguments and training settings take several val
     schedule = "constant(0.1)"          # the base schedule, whose arguments are swept
     seeds = [0, 1, 2]                   # and any run key but book: epochs, momentum, label, ...
     search = "grid"                     # the default; or "random", with samples (and search_seed)
+    early_stopping = { grace = 3, reduction = 3 }   # optional: successive halving over its runs
     [sweeps.params]
     schedule.base_lr = { log = [0.01, 1.0], n = 9 }   # an argument of the schedule
     momentum = [0.0, 0.9]                              # a training setting (any TrainConfig field a run sets)
@@ -40,7 +41,8 @@ at once), never into its text; each combination is checked by the schedule's own
 shortest end of its path that tells the parameters apart; where a name would pass 64 characters,
 the sweep's runs are numbered instead (``constant-rate.07``). Its label is ``base_lr 0.01, momentum 0.9``
 (after the sweep's ``label`` and a colon, when it has one), and it keeps its values (``Run.params``,
-written into ``index.json``).
+written into ``index.json``). ``early_stopping`` is read by :mod:`lrlab.experiments.config` and
+carried out by :mod:`lrlab.experiments.halving`.
 
 >>> from lrlab.schedules import parse
 >>> table = {"params": {"schedule": {"base_lr": {"log": [0.01, 1.0], "n": 3}}}}  # schedule.base_lr = { ... }
