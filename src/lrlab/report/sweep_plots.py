@@ -72,7 +72,7 @@ def plot_against(sweeps: list[Sweep], param: str, path: str | Path, marks: list[
             axes.set_xticks(range(len(categories)), categories)
         axes.set(title=f"final {TITLES[metric]}", xlabel=key, ylabel=TITLES[metric])
         axes.grid(alpha=0.3)
-        axes.legend(fontsize="small", loc="lower left" if metric in LOWER_IS_BETTER else "lower right")
+        axes.legend(fontsize="small")  # "best": away from the lines and the x marks
     figure.suptitle(f"Final metrics against {key}: mean over the seeds that trained, band min–max; "
                     "x: stuck or diverged seeds (left out)", fontsize="medium")
     return save_figure(figure, path, dpi=100)
