@@ -253,3 +253,22 @@ def test_report_command_takes_a_find_lr_folder(constant_sweep, tmp_path, capsys)
     (tmp_path / "lr-test" / "suggestions.json").write_text('{"suggestions": {"valley": [-1]}}')
     assert main(["report", str(constant_sweep), "--find-lr", str(tmp_path / "lr-test")]) == 2
     assert "rates must be positive" in capsys.readouterr().err
+
+
+def test_a_best_with_seeds_that_did_not_train_says_so(tmp_path, make_seed_folder):
+    configs = dict(CONSTANT) | {1.0: [("stuck", 0.10), ("diverged", None), ("completed", 0.95)]}
+    write_sweep(tmp_path, make_seed_folder, "rate", "constant(0.1)", {"params": ["schedule.base_lr"], "configs": configs})
+    sweep = sweeps_of(load_results(tmp_path))[0]
+    assert confidence_sentence(sweep, ranked(sweep)).startswith(
+        "**base_lr 1.0** is best (test acc 0.950 over 1 of 3 seeds; the others did not train): with 1 seed, no "
+        "statement about noise can be made.")
+
+
+def test_a_random_search_is_drawn_as_points_not_lines(tmp_path, make_seed_folder, monkeypatch):
+    configs = {(0.01 * 2 ** k, 0.1 * k): [("completed", 0.8 + k / 100)] for k in range(1, 10)}  # 9 distinct betas
+    write_sweep(tmp_path, make_seed_folder, "random", "power(base_lr=0.1, beta=0.5)",
+                {"params": ["schedule.base_lr", "schedule.beta"], "configs": configs})
+    figures = captured_figures(monkeypatch)
+    sweep_plots.plot_against(sweeps_of(load_results(tmp_path)), "schedule.base_lr", "unused.png")
+    (line,) = [line for line in figures[0].axes[0].get_lines() if line.get_label() == "random"]
+    assert line.get_linestyle() == "None" and len(line.get_xdata()) == 9

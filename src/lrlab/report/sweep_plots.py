@@ -61,8 +61,8 @@ def plot_against(sweeps: list[Sweep], param: str, path: str | Path, marks: list[
     figure = new_figure((5.2 * len(shown), 4.2))
     key = sweeps[0].key(param)
     for axes, metric in zip(figure.subplots(1, len(shown), squeeze=False)[0], shown):
-        for colour, label, group in _lines(sweeps, param):
-            _draw_group(axes, group, param, position, metric, colour, label, numeric)
+        for colour, label, group, joined in _lines(sweeps, param):
+            _draw_group(axes, group, param, position, metric, colour, label, numeric and joined)
         for style, mark in zip(MARKS_STYLE * 3, marks):
             axes.axvline(mark.value, color="black", linestyle=style, linewidth=1, label=mark.label)
             axes.axvspan(mark.low, mark.high, color="black", alpha=0.06, linewidth=0)
@@ -81,6 +81,7 @@ def plot_against(sweeps: list[Sweep], param: str, path: str | Path, marks: list[
 def plot_heatmap(sweep: Sweep, rows_param: str, columns_param: str, path: str | Path, metric: str = METRIC) -> Path:
     """The mean ``metric`` for each pair of values of two of ``sweep``'s parameters."""
     row_values, column_values = sweep.values(rows_param), sweep.values(columns_param)
+    others = [sweep.key(p) for p in sweep.params if p not in (rows_param, columns_param)]
     grid = np.full((len(row_values), len(column_values)), np.nan)
     notes = [["" for _ in column_values] for _ in row_values]
     row_index = {show_value(v): i for i, v in enumerate(row_values)}
@@ -106,13 +107,15 @@ def plot_heatmap(sweep: Sweep, rows_param: str, columns_param: str, path: str | 
     axes.set_xticks(range(len(column_values)), [show_value(v) for v in column_values])
     axes.set_yticks(range(len(row_values)), [show_value(v) for v in row_values])
     axes.set(xlabel=sweep.key(columns_param), ylabel=sweep.key(rows_param),
-             title=f"{sweep.name}: final {TITLES[metric]}, mean over the seeds that trained")
+             title=f"{sweep.name}: final {TITLES[metric]}, mean over the seeds that trained"
+                   + (f"\n(each cell: its best configuration over {', '.join(others)})" if others else ""))
     figure.colorbar(image, ax=axes, label=TITLES[metric])
     return save_figure(figure, path, dpi=100)
 
 
 def _lines(sweeps: list[Sweep], param: str) -> list[tuple]:
-    """``(colour, label, runs)`` per line: each sweep's runs grouped by their other parameters' values."""
+    """``(colour, label, runs, joined)`` per line: each sweep's runs grouped by their other parameters'
+    values; a sweep with more than :data:`MAX_LINES` groups is one group of points, not joined."""
     import matplotlib
 
     palette = matplotlib.colormaps["tab10"]
@@ -122,15 +125,14 @@ def _lines(sweeps: list[Sweep], param: str) -> list[tuple]:
         groups: dict[str, list[RunResult]] = {}
         for run in sweep.runs:
             groups.setdefault(", ".join(f"{sweep.key(p)} {show_value(run.params.get(p))}" for p in others), []).append(run)
-        if len(groups) > MAX_LINES:
-            groups = {"": list(sweep.runs)}
-        for name, runs in groups.items():
+        joined = len(groups) <= MAX_LINES
+        for name, runs in (groups.items() if joined else [("", list(sweep.runs))]):
             label = f"{sweep.name}: {name}" if name else sweep.name
-            lines.append((palette(len(lines) % 10), label, runs))
+            lines.append((palette(len(lines) % 10), label, runs, joined))
     return lines
 
 
-def _draw_group(axes, runs, param, position, metric, colour, label, numeric) -> None:
+def _draw_group(axes, runs, param, position, metric, colour, label, line) -> None:
     """One line: mean and min–max band over the trained seeds; an x (and count) per value with left-out seeds."""
     from matplotlib.transforms import blended_transform_factory
 
@@ -140,7 +142,7 @@ def _draw_group(axes, runs, param, position, metric, colour, label, numeric) -> 
     mean = np.array([np.mean(v) if v else np.nan for v in values])
     low = np.array([min(v) if v else np.nan for v in values])
     high = np.array([max(v) if v else np.nan for v in values])
-    joined = numeric and len(runs) <= len(set(x))  # one run per x: a line; else points
+    joined = line and len(runs) <= len(set(x))  # one run per x: a line; else points
     axes.plot(x, mean, color=colour, marker="o", markersize=4, linestyle="-" if joined else "none", label=label)
     if joined:
         axes.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0)

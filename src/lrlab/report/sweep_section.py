@@ -88,7 +88,9 @@ def confidence_sentence(sweep: Sweep, rows: list[Ranked]) -> str:
     if not ranked_rows:
         return "No configuration of this sweep has a seed that trained."
     best, others = ranked_rows[0], ranked_rows[1:]
-    head = f"**{values_text(sweep, best)}** is best (test acc {best.mean:.3f} over {_seeds(best.n)})"
+    total = len(best.run.seeds)
+    seeds = _seeds(best.n) if best.n == total else f"{best.n} of {total} seeds; the others did not train"
+    head = f"**{values_text(sweep, best)}** is best (test acc {best.mean:.3f} over {seeds})"
     if not others:
         return head + "; no other configuration has a seed that trained."
     if best.n < 2:
