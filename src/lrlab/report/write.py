@@ -1,4 +1,5 @@
-"""``lrlab report``: a run folder turned into report.md, report.html, figures, results.csv and summary.json.
+"""``lrlab report``: a run folder turned into report.md, report.html, figures, results.csv and summary.json
+(and, for an experiment with sweeps, each sweep's figures and ranked table, sweep-*.png and sweep-<name>.csv).
 
 >>> write_report("runs/d2l-chapter")          # doctest: +SKIP
 PosixPath('runs/d2l-chapter/report')
