@@ -74,9 +74,11 @@ def sweep_blocks(result: ExperimentResult, out: Path, suggestions: list[Suggesti
 def confidence_sentence(sweep: Sweep, rows: list[Ranked]) -> str:
     """Which configuration is best, and every other one within noise of it (the rule: :data:`EXPLANATION`).
 
+    >>> from pathlib import Path
     >>> from lrlab.report.confidence import Comparison
-    >>> from lrlab.report.load import RunResult
-    >>> runs = [RunResult(f"r{v}", "", "constant(0.1)", "torch", {}, (), "r", {"schedule.base_lr": v}) for v in (0.3, 0.1, 1.0)]
+    >>> from lrlab.report.load import RunResult, SeedResult
+    >>> seeds = tuple(SeedResult(k, Path(), "completed", {}, {}, None) for k in range(3))
+    >>> runs = [RunResult(f"r{v}", "", "constant(0.1)", "torch", {}, seeds, "r", {"schedule.base_lr": v}) for v in (0.3, 0.1, 1.0)]
     >>> rows = [Ranked(1, runs[0], 0.853, 0.01, 3, None), Ranked(2, runs[1], 0.849, 0.01, 3, Comparison(0.004, 0.006, 3)),
     ...         Ranked(3, runs[2], 0.7, 0.01, 3, Comparison(0.153, 0.02, 3))]
     >>> confidence_sentence(Sweep("r", tuple(runs)), rows)  # doctest: +NORMALIZE_WHITESPACE
