@@ -140,14 +140,15 @@ def test_report_writes_the_sweep_csv_figure_and_section(constant_sweep):
 
 
 def captured_figures(monkeypatch) -> list:
-    figures = []
-    monkeypatch.setattr(sweep_plots, "save_figure", lambda figure, path, dpi: figures.append(figure) or path)
+    """The figures the sweep plots make from now on (in order; still saved where asked)."""
+    figures, save = [], sweep_plots.save_figure
+    monkeypatch.setattr(sweep_plots, "save_figure", lambda figure, path, dpi: figures.append(figure) or save(figure, path, dpi))
     return figures
 
 
-def test_the_rate_figure_leaves_stuck_seeds_out_of_its_mean_and_marks_them(constant_sweep, monkeypatch):
+def test_the_rate_figure_leaves_stuck_seeds_out_of_its_mean_and_marks_them(constant_sweep, tmp_path, monkeypatch):
     figures = captured_figures(monkeypatch)
-    sweep_plots.plot_against(sweeps_of(load_results(constant_sweep)), "schedule.base_lr", "unused.png")
+    sweep_plots.plot_against(sweeps_of(load_results(constant_sweep)), "schedule.base_lr", tmp_path / "x.png")
     accuracy = figures[0].axes[0]
     assert accuracy.get_xscale() == "log"  # 0.01 to 1.0: two decades
     line = next(line for line in accuracy.get_lines() if line.get_label() == "rate")
@@ -189,26 +190,24 @@ POWER = {
 
 def test_two_parameters_give_a_heatmap_with_the_mean_and_the_stuck_count(tmp_path, make_seed_folder, monkeypatch):
     write_sweep(tmp_path, make_seed_folder, "power-beta", "power(base_lr=0.1, beta=0.5)", POWER)
+    figures = captured_figures(monkeypatch)
     out = write_report(tmp_path)
     heatmap = out / "sweep-power-beta-base_lr-beta.png"
     assert heatmap.read_bytes().startswith(b"\x89PNG") and f"]({heatmap.name})" in (out / "report.md").read_text()
     assert (out / "sweep-beta.png").is_file() and (out / "sweep-base_lr.png").is_file()
-    figures = captured_figures(monkeypatch)
-    sweep_plots.plot_heatmap(sweeps_of(load_results(tmp_path))[0], "schedule.base_lr", "schedule.beta", "unused.png")
-    texts = sorted(t.get_text() for t in figures[0].axes[0].texts)
+    by_base_lr, by_beta, heatmap_figure = figures
+    texts = sorted(t.get_text() for t in heatmap_figure.axes[0].texts)
     assert texts == ["0.800\n1 stuck", "0.825", "0.845", "0.865"]
-    figures.clear()
-    sweep_plots.plot_against(sweeps_of(load_results(tmp_path)), "schedule.beta", "unused.png")
-    labels = [line.get_label() for line in figures[0].axes[0].get_lines() if not line.get_label().startswith("_")]
+    labels = [line.get_label() for line in by_beta.axes[0].get_lines() if not line.get_label().startswith("_")]
     assert labels == ["power-beta: base_lr 0.1", "power-beta: base_lr 0.3"]  # a line per other value
-    assert figures[0].axes[0].get_xscale() == "linear"  # 0.5 to 1.0: not a decade
+    assert by_beta.axes[0].get_xscale() == "linear"  # 0.5 to 1.0: not a decade
 
 
 def test_a_categorical_parameter_is_drawn_as_categories(tmp_path, make_seed_folder, monkeypatch):
     configs = {"sgd": [("completed", 0.85)], "adam": [("completed", 0.80)]}
     write_sweep(tmp_path, make_seed_folder, "opt", "constant(0.1)", {"params": ["optimizer"], "configs": configs})
     figures = captured_figures(monkeypatch)
-    sweep_plots.plot_against(sweeps_of(load_results(tmp_path)), "optimizer", "unused.png")
+    sweep_plots.plot_against(sweeps_of(load_results(tmp_path)), "optimizer", tmp_path / "x.png")
     axes = figures[0].axes[0]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["sgd", "adam"]
     assert axes.get_lines()[0].get_ydata().tolist() == [0.85, 0.80]
@@ -232,12 +231,11 @@ def write_suggestions(folder, valley=(0.21, 0.15, 0.30)) -> None:
 
 def test_find_lr_suggestions_are_compared_with_the_best_rate_and_drawn(constant_sweep, monkeypatch):
     write_suggestions(constant_sweep / "find-lr")  # found by itself
+    figures = captured_figures(monkeypatch)
     text = (write_report(constant_sweep) / "report.md").read_text()
     assert ("find-lr's valley 0.21 (0.15–0.3 over 3 seeds) is 0.15 decades below the sweep's best constant rate 0.3, "
             "inside the rates within noise of it (0.1–0.3); its steep 0.045 (0.04–0.05 over 2 of 3 seeds) is 0.82 "
             "decades below the sweep's best constant rate 0.3, outside the rates within noise of it (0.1–0.3).") in text
-    figures = captured_figures(monkeypatch)
-    write_report(constant_sweep)
     labels = [line.get_label() for line in figures[0].axes[0].get_lines()]
     assert "find-lr valley 0.21" in labels and "find-lr steep 0.045" in labels
     assert not any("min_div_10" in label for label in labels)  # never computed: not drawn
@@ -269,6 +267,6 @@ def test_a_random_search_is_drawn_as_points_not_lines(tmp_path, make_seed_folder
     write_sweep(tmp_path, make_seed_folder, "random", "power(base_lr=0.1, beta=0.5)",
                 {"params": ["schedule.base_lr", "schedule.beta"], "configs": configs})
     figures = captured_figures(monkeypatch)
-    sweep_plots.plot_against(sweeps_of(load_results(tmp_path)), "schedule.base_lr", "unused.png")
+    sweep_plots.plot_against(sweeps_of(load_results(tmp_path)), "schedule.base_lr", tmp_path / "x.png")
     (line,) = [line for line in figures[0].axes[0].get_lines() if line.get_label() == "random"]
     assert line.get_linestyle() == "None" and len(line.get_xdata()) == 9
