@@ -370,4 +370,6 @@ def test_lrlab_run_trains_a_sweeps_runs_with_their_values(tmp_path):
         ("rate.base_lr-0.05", "base_lr 0.05", "rate", {"schedule.base_lr": 0.05}),
         ("rate.base_lr-0.2", "base_lr 0.2", "rate", {"schedule.base_lr": 0.2})]
     assert load_experiment(out / "experiment.toml") == load_experiment(path)
-    assert "| base_lr 0.05 |" in (out / "report" / "report.md").read_text()
+    report = (out / "report" / "report.md").read_text()
+    assert "| base_lr 0.05 |" in report and "### Sweep `rate`" in report  # the sweep section, its table as CSV
+    assert (out / "report" / "sweep-rate.csv").is_file() and (out / "report" / "sweep-base_lr.png").is_file()

@@ -24,6 +24,8 @@ from ..runfolder import METRICS, RunDir, Status
 
 COLUMNS = ("epoch", "lr", "lr_last") + METRICS
 INDEX = "index.json"
+LEFT_OUT_OF_CURVES = (Status.STUCK, Status.DIVERGED)
+"""Seeds whose curves a run's mean curve leaves out (their numbers would pull a mean off)."""
 
 
 class ReportError(ValueError):
@@ -63,6 +65,10 @@ class RunResult:
     book: dict[str, float]
     """The published numbers for this run's backend (may be empty)."""
     seeds: tuple[SeedResult, ...]
+    sweep: str = ""
+    """The sweep this run is a point of (its ``[[sweeps]]`` name), or "" for a plain run."""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """A sweep's run: its values by parameter path (``{"schedule.base_lr": 0.1}``)."""
 
     @property
     def completed(self) -> tuple[SeedResult, ...]:
@@ -75,11 +81,20 @@ class RunResult:
         mean, std = mean_std(values[None, :])
         return float(mean[0]), float(std[0]), int(np.count_nonzero(~np.isnan(values)))
 
+    @property
+    def curve_seeds(self) -> tuple[SeedResult, ...]:
+        """The seeds a mean curve is over: all but the stuck and diverged ones (like the statistics);
+        a run whose every seed is stuck or diverged keeps them all (its curve is then theirs)."""
+        kept = tuple(s for s in self.seeds if s.status not in LEFT_OUT_OF_CURVES)
+        return kept or self.seeds
+
     def curve(self, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(epochs, mean, std)`` of ``metric`` after each epoch (1-based) over every seed that got there."""
-        length = max((s.epochs for s in self.seeds), default=0)
-        matrix = np.full((len(self.seeds), length), np.nan)
-        for row, seed in zip(matrix, self.seeds):
+        """``(epochs, mean, std)`` of ``metric`` after each epoch (1-based) over every seed of
+        :attr:`curve_seeds` that got there."""
+        seeds = self.curve_seeds
+        length = max((s.epochs for s in seeds), default=0)
+        matrix = np.full((len(seeds), length), np.nan)
+        for row, seed in zip(matrix, seeds):
             row[: seed.epochs] = seed.metrics[metric]
         mean, std = mean_std(matrix.T)
         return np.arange(1, length + 1), mean, std
@@ -128,7 +143,7 @@ def _run(folder: Path, entry: dict[str, Any]) -> RunResult:
     seeds = tuple(_seed(folder / seed["folder"], seed["seed"]) for seed in entry["seeds"])
     backend = entry.get("backend", "torch")
     return RunResult(entry["name"], entry.get("label") or entry["name"], entry["schedule"], backend,
-                     entry.get("book", {}).get(backend, {}), seeds)
+                     entry.get("book", {}).get(backend, {}), seeds, entry.get("sweep") or "", entry.get("params") or {})
 
 
 def _seed(folder: Path, seed: int) -> SeedResult:

@@ -1,8 +1,9 @@
 """The report's figures: every run's learning rate on one plot, and its training curves over seeds.
 
 Each run keeps its colour in every figure. Curves are the mean over seeds with a
-±1 std band; the x axis counts finished epochs (1..E), as the book's plots do,
-while a rate is drawn over the epoch it applies to ([e, e+1)).
+±1 std band, leaving out the stuck and diverged seeds (the legend counts them); the x
+axis counts finished epochs (1..E), as the book's plots do, while a rate is drawn over
+the epoch it applies to ([e, e+1)).
 
 >>> from lrlab.report.load import load_results
 >>> result = load_results("runs/d2l-chapter")                  # doctest: +SKIP
@@ -18,7 +19,7 @@ import numpy as np
 from ..runfolder import METRICS
 from ..schedules import from_dict
 from .figures import new_figure, save_figure
-from .load import ExperimentResult, RunResult
+from .load import LEFT_OUT_OF_CURVES, ExperimentResult, RunResult
 from .table import TITLES
 
 
@@ -47,13 +48,37 @@ def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
     for axes, metric in zip(panels, shown):
         for colour, run in _coloured(result.runs):
             epochs, mean, std = run.curve(metric)
-            axes.plot(epochs, mean, color=colour, label=run.label)
+            axes.plot(epochs, mean, color=colour, label=curve_label(run))
             axes.fill_between(epochs, mean - std, mean + std, color=colour, alpha=0.2, linewidth=0)
         axes.set(title=TITLES[metric], xlabel="epoch", ylabel=TITLES[metric].split()[-1])
         _finish(axes, legend=metric == "train_loss")  # once; a falling loss leaves its upper right free
     seeds = max((len(run.seeds) for run in result.runs), default=1)
-    figure.suptitle(f"Training curves (mean ± 1 std over {seeds} seeds)" if seeds > 1 else "Training curves (one seed)")
+    figure.suptitle(f"Training curves (mean ± 1 std over {seeds} seeds; stuck and diverged seeds left out)"
+                    if seeds > 1 else "Training curves (one seed)")
     return save_figure(figure, path, dpi=100)
+
+
+def curve_label(run: RunResult) -> str:
+    """The run's label, and the seeds its mean curve leaves out (or, when it has no other seed, is over).
+
+    >>> from pathlib import Path
+    >>> from lrlab.runfolder import Status
+    >>> from lrlab.report.load import SeedResult
+    >>> seeds = tuple(SeedResult(k, Path(), Status(s), {}, {}, None) for k, s in enumerate(["stuck", "completed", "diverged"]))
+    >>> curve_label(RunResult("a", "A", "constant(1.0)", "torch", {}, seeds))
+    'A (1 stuck, 1 diverged left out)'
+    >>> curve_label(RunResult("a", "A", "constant(1.0)", "torch", {}, seeds[:1]))
+    'A (every seed stuck)'
+    """
+    counts: dict[str, int] = {}
+    for seed in run.seeds:
+        if seed.status in LEFT_OUT_OF_CURVES:
+            counts[str(seed.status)] = counts.get(str(seed.status), 0) + 1
+    if not counts:
+        return run.label
+    if len(run.curve_seeds) == len(run.seeds):
+        return f"{run.label} (every seed {' or '.join(counts)})"
+    return f"{run.label} ({', '.join(f'{n} {status}' for status, n in counts.items())} left out)"
 
 
 def _measured(run: RunResult, metric: str) -> bool:

@@ -1,4 +1,5 @@
-"""``lrlab report``: a run folder turned into report.md, report.html, figures, results.csv and summary.json.
+"""``lrlab report``: a run folder turned into report.md, report.html, figures, results.csv and summary.json
+(and, for an experiment with sweeps, each sweep's figures and ranked table, sweep-*.png and sweep-<name>.csv).
 
 >>> write_report("runs/d2l-chapter")          # doctest: +SKIP
 PosixPath('runs/d2l-chapter/report')
@@ -14,22 +15,27 @@ from pathlib import Path
 from ..runfolder import METRICS
 from .document import Heading, Image, Items, Text, html_page, markdown
 from .early_stopping import early_stopping_lines
+from .findlr import find_suggestions
 from .load import ExperimentResult, RunResult, load_results
 from .plots import plot_curves, plot_learning_rates
+from .sweep_section import sweep_blocks
 from .table import results_table
 
 SHOWN_SETTINGS = ("backend", "model", "epochs", "unit", "batch_size", "momentum", "weight_decay",
                   "train_subset", "test_subset", "threads")
 
 
-def write_report(run_folder: str | Path, out: str | Path | None = None) -> Path:
-    """Write the report of ``run_folder`` into ``out`` (default ``run_folder/report``); return ``out``."""
+def write_report(run_folder: str | Path, out: str | Path | None = None, find_lr: str | Path | None = None) -> Path:
+    """Write the report of ``run_folder`` into ``out`` (default ``run_folder/report``); return ``out``.
+    ``find_lr``: a folder of ``lrlab find-lr`` whose suggestions the sweeps' section compares with the
+    best base rate (default: ``run_folder/find-lr`` when it holds them)."""
     result = load_results(run_folder)
+    suggestions = find_suggestions(result.folder, find_lr)
     out = Path(out) if out is not None else result.folder / "report"
     out.mkdir(parents=True, exist_ok=True)
     rates = plot_learning_rates(result, out / "learning_rates.png")
     curves = plot_curves(result, out / "curves.png")
-    blocks = report_blocks(result, rates, curves)
+    blocks = report_blocks(result, rates, curves, sweep_blocks(result, out, suggestions))
     (out / "report.md").write_text(markdown(blocks), encoding="utf-8")
     (out / "report.html").write_text(html_page(blocks, result.title), encoding="utf-8")
     write_csv(result, out / "results.csv")
@@ -37,8 +43,8 @@ def write_report(run_folder: str | Path, out: str | Path | None = None) -> Path:
     return out
 
 
-def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
-    """The report's content, in order, for both renderers."""
+def report_blocks(result: ExperimentResult, rates: Path, curves: Path, sweeps: list = ()) -> list:
+    """The report's content, in order, for both renderers (``sweeps``: the sweeps' section, if any)."""
     blocks = [Heading(result.title)]
     if result.description:
         blocks.append(Text(result.description))
@@ -55,10 +61,13 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path) -> list:
              "loss. Their numbers are in `results.csv`, not in the means. The book columns hold the "
              "published numbers that the experiment file gives for the run's backend."),
         *[Text(line) for line in early_stopping_lines(result)],
+        *sweeps,
         Heading("Learning rates", 2),
         Image(rates, "learning rate against epoch, every run"),
         Heading("Training curves", 2),
         Image(curves, "train and test loss and accuracy against epoch, mean and std over seeds"),
+        Text("The curves are the mean ± 1 std over each run's seeds, leaving out its stuck and diverged "
+             "seeds, as the table does (the legend counts them)."),
         Heading("Runs", 2),
         Items([_run_line(run) for run in result.runs]),
         Heading("Settings and versions", 2),
