@@ -15,7 +15,8 @@ Each file may be there gzip-compressed under its official name (``*.gz``) or
 unzipped under the same name without ``.gz``; the ``.gz`` wins when both are.
 A ``.gz`` file is checked against the official md5 before it is read. There is
 no official md5 of the unzipped files, so those are checked only by their IDX
-structure, their shapes and item counts.
+structure, their shapes and item counts. A verified ``.gz`` file is decoded once: its
+array is kept in the user cache (:mod:`lrlab.data.decoded`) for the next process.
 
 >>> data = load_fashion_mnist()  # doctest: +SKIP
 >>> data.train_images.shape, data.test_labels.shape  # doctest: +SKIP
@@ -32,6 +33,7 @@ import numpy as np
 
 from . import checksum
 from .dataset import SPLITS, ImageDataset
+from .decoded import read_decoded
 from .download import download_file
 from .errors import DataError
 from .idx import ADVICE, read_idx
@@ -218,8 +220,8 @@ def _load(stamps: tuple[tuple[str, str, int, int], ...], resources: ResourceTabl
 
 def _read_split(images_file: tuple[Path, Resource], labels_file: tuple[Path, Resource]) -> list[np.ndarray]:
     (images_path, images_resource), (labels_path, labels_resource) = images_file, labels_file
-    images = read_idx(images_path, ndim=3)
-    labels = read_idx(labels_path, ndim=1)
+    images = _read(images_path, images_resource, ndim=3)
+    labels = _read(labels_path, labels_resource, ndim=1)
     if images.shape[1:] != IMAGE_SHAPE:
         raise DataError(
             f"{images_path}: images are {images.shape[1]}x{images.shape[2]}, expected 28x28. {ADVICE}"
@@ -243,3 +245,10 @@ def _read_split(images_file: tuple[Path, Resource], labels_file: tuple[Path, Res
     for array in (images, labels):
         array.flags.writeable = False
     return [images, labels]
+
+
+def _read(path: Path, resource: Resource, *, ndim: int) -> np.ndarray:
+    """The file's array; a ``.gz`` (its md5 checked against the official one) through its decoded copy."""
+    if path.name == resource.filename:
+        return read_decoded(path, resource.md5, ndim=ndim)
+    return read_idx(path, ndim=ndim)
