@@ -34,7 +34,6 @@ import numpy as np
 from . import checksum
 from .dataset import SPLITS, ImageDataset
 from .decoded import read_decoded
-from .download import download_file
 from .errors import DataError
 from .idx import ADVICE, read_idx
 from .resources import FASHION_MNIST, Resource, ResourceTable
@@ -135,6 +134,8 @@ def _prepare(data_dir, download: bool, resources: ResourceTable) -> tuple[Path, 
         if path is not None and not _md5_ok(path, resource, origin, repair=in_cache and download):
             path = None
         if path is None and in_cache and download:
+            from .download import download_file  # urllib and http: imported only to download
+
             path = download_file(resource, folder, resources.mirrors)
         if path is None:
             missing.append(resource)
