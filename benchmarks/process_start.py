@@ -1,6 +1,6 @@
 """Benchmark 4: what a training process costs before its first update, and what ``lrlab run`` adds.
 
-    LRLAB_DATA_DIR=../shared/data/fashion-mnist python benchmarks/process_start.py            # ~2 minutes
+    LRLAB_DATA_DIR=../shared/data/fashion-mnist python benchmarks/process_start.py            # a few minutes
     python benchmarks/process_start.py --src /tmp/before/src --src src                        # two versions
 
 Three measurements, each repeated ``--rounds`` times, the versions alternated within a round:
