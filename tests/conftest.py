@@ -23,6 +23,19 @@ TINY = dict(schedule="constant(0.1)", epochs=1, train_subset=1000, test_subset=5
 """A run of 10 updates an epoch on real data: well under a second an epoch."""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """The session's own user cache (``XDG_CACHE_HOME``), for this process and the trainings it
+    starts: the decoded copies of the data (:mod:`lrlab.data.decoded`) never go to the user's."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def fashion_mnist():
     """The real Fashion-MNIST (loaded once per process, never downloaded)."""

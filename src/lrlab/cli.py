@@ -21,7 +21,7 @@ from .data.errors import DataError
 from .experiments.config import ExperimentError
 from .models import ModelError
 from .optimizers import OptimizerError
-from .process import setup_training_process
+from .process import end_process, setup_training_process
 from .report.load import ReportError
 from .runfolder import RunDirError
 from .schedules import ScheduleError
@@ -64,5 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The ``lrlab`` program: :func:`main` on the command line's arguments, then the process ends
+    (a training process at once, see :func:`lrlab.process.end_process`)."""
+    end_process(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

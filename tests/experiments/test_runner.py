@@ -425,3 +425,29 @@ def test_a_stuck_training_is_finished_its_line_says_so_and_a_rerun_skips_it(tmp_
     again = FakeExecutor()
     assert runner.run_experiment(small_runs(), tmp_path, executor=again) == statuses
     assert again.submitted == []
+
+
+def test_the_local_executor_reports_an_end_at_once_without_polling_a_clock(tmp_path, monkeypatch):
+    """poll() waits on the processes themselves: it never sleeps, and returns with the first end
+    long before its timeout (the next training starts then, not at the next tick)."""
+    import subprocess
+
+    def launch(task, threads):
+        task.folder.mkdir(parents=True, exist_ok=True)
+        return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], start_new_session=True)
+
+    def no_sleeping(seconds):
+        raise AssertionError(f"poll slept {seconds} s")
+
+    monkeypatch.setattr(local, "_launch", launch)
+    monkeypatch.setattr(local.time, "sleep", no_sleeping)
+    tasks = [runner.Task(small_runs("a").runs[0], seed, tmp_path / "a" / f"seed-{seed}") for seed in (0, 1)]
+    executor = LocalProcessExecutor(cores=2)
+    for task in tasks:
+        executor.submit(task, threads=1)
+    started, ended = time.monotonic(), []
+    while len(ended) < 2:
+        ended += executor.poll(timeout=120)
+    assert time.monotonic() - started < 60
+    assert sorted((end.task.seed, end.returncode) for end in ended) == [(0, 3), (1, 3)]
+    assert executor.poll(120) == []  # none left running: no wait

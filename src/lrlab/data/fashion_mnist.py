@@ -15,7 +15,8 @@ Each file may be there gzip-compressed under its official name (``*.gz``) or
 unzipped under the same name without ``.gz``; the ``.gz`` wins when both are.
 A ``.gz`` file is checked against the official md5 before it is read. There is
 no official md5 of the unzipped files, so those are checked only by their IDX
-structure, their shapes and item counts.
+structure, their shapes and item counts. A verified ``.gz`` file is decoded once: its
+array is kept in the user cache (:mod:`lrlab.data.decoded`) for the next process.
 
 >>> data = load_fashion_mnist()  # doctest: +SKIP
 >>> data.train_images.shape, data.test_labels.shape  # doctest: +SKIP
@@ -32,7 +33,7 @@ import numpy as np
 
 from . import checksum
 from .dataset import SPLITS, ImageDataset
-from .download import download_file
+from .decoded import read_decoded
 from .errors import DataError
 from .idx import ADVICE, read_idx
 from .resources import FASHION_MNIST, Resource, ResourceTable
@@ -133,6 +134,8 @@ def _prepare(data_dir, download: bool, resources: ResourceTable) -> tuple[Path, 
         if path is not None and not _md5_ok(path, resource, origin, repair=in_cache and download):
             path = None
         if path is None and in_cache and download:
+            from .download import download_file  # urllib and http: imported only to download
+
             path = download_file(resource, folder, resources.mirrors)
         if path is None:
             missing.append(resource)
@@ -218,8 +221,8 @@ def _load(stamps: tuple[tuple[str, str, int, int], ...], resources: ResourceTabl
 
 def _read_split(images_file: tuple[Path, Resource], labels_file: tuple[Path, Resource]) -> list[np.ndarray]:
     (images_path, images_resource), (labels_path, labels_resource) = images_file, labels_file
-    images = read_idx(images_path, ndim=3)
-    labels = read_idx(labels_path, ndim=1)
+    images = _read(images_path, images_resource, ndim=3)
+    labels = _read(labels_path, labels_resource, ndim=1)
     if images.shape[1:] != IMAGE_SHAPE:
         raise DataError(
             f"{images_path}: images are {images.shape[1]}x{images.shape[2]}, expected 28x28. {ADVICE}"
@@ -243,3 +246,10 @@ def _read_split(images_file: tuple[Path, Resource], labels_file: tuple[Path, Res
     for array in (images, labels):
         array.flags.writeable = False
     return [images, labels]
+
+
+def _read(path: Path, resource: Resource, *, ndim: int) -> np.ndarray:
+    """The file's array; a ``.gz`` (its md5 checked against the official one) through its decoded copy."""
+    if path.name == resource.filename:
+        return read_decoded(path, resource.md5, ndim=ndim)
+    return read_idx(path, ndim=ndim)

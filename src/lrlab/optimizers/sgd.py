@@ -15,10 +15,11 @@ from .registry import register_optimizer
 
 
 def torch(parameters, lr: float, *, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
-    """``torch.optim.SGD`` over ``parameters``."""
-    import torch
+    """:class:`lrlab.optimizers.torch_sgd.SGD` over ``parameters``: ``torch.optim.SGD``'s numbers on a
+    CPU, without the compiler's import that every ``torch.optim`` optimizer makes."""
+    from .torch_sgd import SGD
 
-    return torch.optim.SGD(parameters, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
+    return SGD(parameters, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
 
 
 def keras(learning_rate, *, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):

@@ -51,7 +51,9 @@ class Executor(Protocol):
 
     def poll(self, timeout: float) -> list[Ended]:
         """The submitted trainings that have ended since the last call; waits up to ``timeout``
-        seconds for one when none has (and not at all when none is running)."""
+        seconds for one when none has (and not at all when none is running), and returns as soon as
+        one ends: the loop starts the next training then, so a wait here must end with the
+        training, not at the next tick of a clock."""
 
     def progress(self, task: Task) -> int:
         """The epochs ``task`` has finished so far (it may be running)."""

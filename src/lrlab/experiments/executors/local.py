@@ -3,7 +3,9 @@
 Each process runs in a session of its own, so a terminal's Ctrl-C reaches only the runner,
 which forwards it once per press (:meth:`LocalProcessExecutor.interrupt`); a signal goes to
 the whole session, as a terminal's would. Its output goes to ``train.log`` in its folder,
-and a new run's request to ``train-config.json`` beside it.
+and a new run's request to ``train-config.json`` beside it. A thread per process waits for its
+exit, so :meth:`LocalProcessExecutor.poll` returns the moment a training ends, and the next one
+starts at once (no polling interval between them).
 
 >>> executor = LocalProcessExecutor(cores=2)
 >>> executor.poll(timeout=10)  # nothing running: returns at once
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, Sequence
 
@@ -30,7 +34,6 @@ if TYPE_CHECKING:
 
 GRACE_SECONDS = 30.0
 """How long :meth:`LocalProcessExecutor.stop` waits for interrupted trainings before killing them."""
-WAIT_STEP = 0.05
 
 
 class LocalProcessExecutor:
@@ -40,25 +43,31 @@ class LocalProcessExecutor:
         self.cores = cores or local_cores()
         self.grace_seconds = grace_seconds
         self._processes: dict[Task, subprocess.Popen] = {}
+        self._exited: queue.SimpleQueue[Task] = queue.SimpleQueue()  # filled by each process's watcher
 
     def check(self, tasks: Sequence[Task]) -> None:
         for backend in sorted({task.config.backend for task in tasks}):
             interpreter(backend)  # fail now, with how to set it up, not in every child
 
     def submit(self, task: Task, threads: int, until: int | None = None) -> None:
-        self._processes[task] = _launch(task, threads, until)
+        process = self._processes[task] = _launch(task, threads, until)
+        threading.Thread(target=self._watch, args=(task, process), name=f"lrlab-wait-{process.pid}",
+                         daemon=True).start()
+
+    def _watch(self, task: Task, process: subprocess.Popen) -> None:
+        process.wait()
+        self._exited.put(task)
 
     def poll(self, timeout: float) -> list[Ended]:
-        deadline = time.monotonic() + timeout
-        while True:
-            ended = [Ended(task, process.returncode) for task, process in self._processes.items()
-                     if process.poll() is not None]
-            for end in ended:
-                del self._processes[end.task]
-            left = deadline - time.monotonic()
-            if ended or not self._processes or left <= 0:
-                return ended
-            time.sleep(min(WAIT_STEP, left))
+        if not self._processes:
+            return []
+        try:
+            exited = [self._exited.get(timeout=max(timeout, 0))]
+        except queue.Empty:
+            return []
+        while not self._exited.empty():  # any others that ended meanwhile
+            exited.append(self._exited.get())
+        return [Ended(task, self._processes.pop(task).returncode) for task in exited]
 
     def progress(self, task: Task) -> int:
         return task.epochs_done()  # the process writes its folder here, as it goes
