@@ -432,7 +432,7 @@ def test_the_local_executor_reports_an_end_at_once_without_polling_a_clock(tmp_p
     long before its timeout (the next training starts then, not at the next tick)."""
     import subprocess
 
-    def launch(task, threads):
+    def launch(task, threads, until=None):
         task.folder.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], start_new_session=True)
 
