@@ -24,7 +24,9 @@ A side is ``book`` or ``lrlab`` with options after a colon, sides separated by `
 With the same ``init``, a seed starts from the same weights on both sides (``torch.manual_seed(seed)``,
 then the same layers built in the same order); the data order differs unless ``order`` says so.
 
-Each (side, seed) runs in a fresh process on one torch thread; --jobs of them at once. Each result is a
+Each (side, seed) runs in a fresh process on one torch thread, in a session of its own (as ``lrlab run``
+starts its trainings; with Linux's autogroup, processes of one session share one CPU share, so --jobs
+would not help otherwise); --jobs of them at once. Each result is a
 line of --results as it ends, and a rerun with the same file skips those already there (so more seeds
 can be added later). The table: stuck seeds per side with a 95% Wilson interval; then, per pair of
 sides, Fisher's exact two-sided p for "the same stuck rate", and for two sides from the same weights
@@ -71,6 +73,7 @@ def parse_side(text: str) -> tuple[str, dict[str, str]]:
 
 
 def run_one(side: str, seed: int, epochs: int, lr: float) -> dict:
+    os.setsid()  # a session of its own, as lrlab run's trainings: Linux's autogroup shares the CPU per session
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
