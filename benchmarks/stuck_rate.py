@@ -30,7 +30,8 @@ would not help otherwise); --jobs of them at once. Each result is a
 line of --results as it ends, and a rerun with the same file skips those already there (so more seeds
 can be added later). The table: stuck seeds per side with a 95% Wilson interval; then, per pair of
 sides, Fisher's exact two-sided p for "the same stuck rate", and for two sides from the same weights
-the seeds stuck on one side only (an exact McNemar p).
+the seeds stuck on one side only (an exact McNemar p); then the sides pooled by loop and by init.
+``--table`` prints the table of --results without running anything.
 """
 
 from __future__ import annotations
@@ -228,7 +229,8 @@ def mcnemar_p(only_a: int, only_b: int) -> float:
 def table(results: list[dict], sides: list[str], seeds: list[int]) -> str:
     """The markdown table of stuck seeds per side, then the comparisons between sides."""
     done = {(r["side"], r["seed"]): r for r in results}
-    lines = ["| side | stuck | rate | 95% interval | stuck seeds | median s/run |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| side | stuck | rate | 95% interval | stuck seeds | median s/run |",
+             "| --- | --- | --- | --- | --- | --- |"]
     stuck = {}
     for side in sides:
         runs = [done[side, seed] for seed in seeds if (side, seed) in done]
@@ -246,10 +248,28 @@ def table(results: list[dict], sides: list[str], seeds: list[int]) -> str:
             k1, k2 = len(stuck[first] & set(common)), len(stuck[second] & set(common))
             paired = "-"
             if parse_side(first)[1]["init"] == parse_side(second)[1]["init"]:
-                a, b = len((stuck[first] - stuck[second]) & set(common)), len((stuck[second] - stuck[first]) & set(common))
+                a = len((stuck[first] - stuck[second]) & set(common))
+                b = len((stuck[second] - stuck[first]) & set(common))
                 paired = f"{a} / {b}, p = {mcnemar_p(a, b):.2f}"
             lines.append(f"| {first} vs {second} | {fisher_p(k1, len(common), k2, len(common)):.2f} | {paired} |")
-    return "\n".join(lines)
+    return "\n".join(lines + [""] + pooled(done, sides, seeds))
+
+
+def pooled(done: dict, sides: list[str], seeds: list[int]) -> list[str]:
+    """The sides pooled by loop (book, lrlab) and by init: stuck runs of each group, Fisher's p."""
+    lines = ["| pooled | stuck | rate | Fisher p |", "| --- | --- | --- | --- |"]
+    for name, key in (("loop", lambda side: parse_side(side)[0]), ("init", lambda side: parse_side(side)[1]["init"])):
+        groups: dict[str, list[bool]] = {}
+        for side in sides:
+            groups.setdefault(key(side), []).extend(done[side, s]["stuck"] for s in seeds if (side, s) in done)
+        if len(groups) != 2:
+            continue
+        (a, first), (b, second) = groups.items()
+        p = fisher_p(sum(first), len(first), sum(second), len(second))
+        for group, runs in ((a, first), (b, second)):
+            rate = sum(runs) / max(1, len(runs))
+            lines.append(f"| {name} {group} | {sum(runs)} of {len(runs)} | {rate:.2f} | {p:.2f} |")
+    return lines
 
 
 # -- main -------------------------------------------------------------------------------------------
@@ -264,15 +284,20 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs at once, one torch thread each (default 2)")
     parser.add_argument("--results", type=Path, default=Path("stuck_rate.jsonl"),
                         help="one JSON line per run; runs already in it are skipped (default stuck_rate.jsonl)")
+    parser.add_argument("--table", action="store_true", help="print the table of --results, run nothing")
     args = parser.parse_args()
     sides = [side.strip() for side in args.sides.split(";") if side.strip()]
     for side in sides:
         parse_side(side)
     seeds = list(range(args.seeds))
     results = load_results(args.results, args.epochs, args.lr)
+    if args.table:
+        print(table(results, sides, seeds))
+        return
     done = {(r["side"], r["seed"]) for r in results}
     todo = [(side, seed) for seed in seeds for side in sides if (side, seed) not in done]
-    print(f"{len(todo)} runs to do, {len(results)} in {args.results}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"{len(todo)} runs to do, {len(results)} in {args.results}; load average {os.getloadavg()[0]:.1f}",
+          flush=True)
     context = multiprocessing.get_context("spawn")
     with context.Pool(args.jobs, maxtasksperchild=1) as pool:
         pending = [pool.apply_async(run_one, (side, seed, args.epochs, args.lr)) for side, seed in todo]
