@@ -156,3 +156,17 @@ def test_the_optimizer_comes_from_the_registry_with_its_settings(keras_config, f
     config = keras_config(momentum=0.9, nesterov=True, weight_decay=1e-4)
     trainer = KerasBackend(config.job(fashion_mnist.subset(config.train_subset, config.test_subset)))
     assert (trainer.optimizer.momentum, trainer.optimizer.nesterov, trainer.weight_decay) == (0.9, True, 1e-4)
+
+
+def test_the_init_setting_reaches_the_keras_model(keras_config, fashion_mnist):
+    """init="default" is Keras's own: Glorot-uniform weights (as xavier) and zero biases; xavier keeps
+    torch's default biases. The same seed gives the same weights."""
+    def initial(**overrides):
+        config = keras_config(**overrides)
+        return KerasBackend(config.job(fashion_mnist.subset(1000, 500))).model.get_weights()
+
+    default, again, xavier = initial(init="default", seed=1), initial(init="default", seed=1), initial(seed=1)
+    assert all((a == b).all() for a, b in zip(default, again))
+    assert not any(bias.any() for bias in default[1::2]) and all(bias.any() for bias in xavier[1::2])
+    dense = default[4]  # 400 -> 120: Glorot's bound, sqrt(6 / (400 + 120)), in both
+    assert np.abs(dense).max() <= np.sqrt(6 / 520) < np.abs(dense).max() * 1.1

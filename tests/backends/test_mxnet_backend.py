@@ -157,3 +157,17 @@ def test_nesterov_is_mxnets_nag(tiny_config, fashion_mnist):
     trainer = MXNetBackend(config.job(fashion_mnist.subset(1000, 500))).trainer
     assert type(trainer._optimizer).__name__ == "NAG"
     assert (trainer._optimizer.momentum, trainer._optimizer.wd) == (0.9, 1e-4)
+
+
+def test_the_init_setting_reaches_the_mxnet_model(tiny_config, fashion_mnist):
+    """init="default" is MXNet's own: Uniform(0.07) weights, zero biases; the same seed, the same weights."""
+    def initial(**overrides):
+        config = tiny_config(backend="mxnet", **overrides)
+        return weights(MXNetBackend(config.job(fashion_mnist.subset(1000, 500))).net)
+
+    default, again, xavier = initial(init="default", seed=1), initial(init="default", seed=1), initial(seed=1)
+    assert all((a == b).all() for a, b in zip(default, again))
+    assert not any(bias.any() for bias in default[1::2]) and all(bias.any() for bias in xavier[1::2])
+    for weight in default[0::2]:
+        assert np.abs(weight).max() <= 0.07 < np.abs(weight).max() * 1.1
+    assert np.abs(xavier[4]).max() > 0.07 * 1.1  # 400 -> 120: Xavier's bound is sqrt(6 / 520) = 0.107

@@ -223,3 +223,14 @@ def test_a_run_whose_every_seed_is_stuck_has_no_numbers_and_no_bold(run_folder, 
     _, _, fast_line, slow_line = table_lines(write_report(run_folder).joinpath("report.md").read_text())
     assert slow_line.startswith("| SLOW | 0 of 2 (2 stuck: seeds 0, 1) | – | – | – | – |")
     assert "**" not in fast_line  # nothing left to compare with
+
+
+def test_the_settings_show_the_init_and_a_folder_without_one_is_xavier(run_folder):
+    text = (write_report(run_folder) / "report.md").read_text()
+    assert "model = lenet, init = xavier, epochs = 4" in text  # config.json from before the setting: xavier
+    for seed in (0, 1):
+        config_path = run_folder / "slow" / f"seed-{seed}" / "config.json"
+        document = json.loads(config_path.read_text())
+        document["config"]["init"] = "default"
+        config_path.write_text(json.dumps(document))
+    assert "init: fast xavier, slow default" in (write_report(run_folder) / "report.md").read_text()

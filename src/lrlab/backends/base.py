@@ -13,8 +13,8 @@ its numbers, and nothing it has no use for (run folders, subsets, the data's fol
 
 >>> from lrlab.schedules import parse
 >>> job = Job(data=None, schedule=parse("constant(0.3)"), seed=1)
->>> job.model, job.optimizer, job.optimizer_settings, job.unit, job.batch_size
-('lenet', 'sgd', {}, 'epoch', 256)
+>>> job.model, job.init, job.optimizer, job.optimizer_settings, job.unit, job.batch_size
+('lenet', 'xavier', 'sgd', {}, 'epoch', 256)
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Job:
     ``unit`` is the schedule's clock (``"epoch"``: ``s(e)`` for every update of epoch
     ``e``; ``"step"``: ``s(t)`` at update ``t``, both 0-based); ``threads`` None means the
     framework's own default; ``optimizer_settings`` are the optimizer's keyword
-    arguments (for ``sgd``: momentum, nesterov, weight_decay).
+    arguments (for ``sgd``: momentum, nesterov, weight_decay); ``init`` is the model's
+    initialisation (:data:`lrlab.models.INITS`), passed to :func:`lrlab.models.build`.
     """
 
     data: Any
@@ -52,6 +53,7 @@ class Job:
     precision: str = "fp32"
     threads: int | None = None
     seed: int = 0
+    init: str = "xavier"
 
     @property
     def updates_per_epoch(self) -> int:

@@ -67,7 +67,7 @@ class KerasBackend:
         self.x_train, self.y_train = _tensors(job.data, "train")
         self.x_test, self.y_test = _tensors(job.data, "test")
         self.updates_per_epoch = job.updates_per_epoch
-        self.model = models.build(job.model, "keras", job.data.image_shape, job.data.num_classes)
+        self.model = models.build(job.model, "keras", job.data.image_shape, job.data.num_classes, job.init)
         self.epoch_rate = tf.Variable(job.schedule(0), dtype=tf.float64, trainable=False)
         rate = KerasSchedule(job.schedule) if job.unit == "step" else (lambda: self.epoch_rate)
         self.optimizer = optimizers.build(job.optimizer, "keras", rate, **job.optimizer_settings)

@@ -56,7 +56,7 @@ class MXNetBackend:
         self.batch_size = job.batch_size
         self.train_x, self.train_y = _arrays(job.data, "train")
         self.test_x, self.test_y = _arrays(job.data, "test")
-        self.net = models.build(job.model, "mxnet", job.data.image_shape, job.data.num_classes)
+        self.net = models.build(job.model, "mxnet", job.data.image_shape, job.data.num_classes, job.init)
         self.net.hybridize(static_alloc=True)
         self.loss = gluon.loss.SoftmaxCrossEntropyLoss()
         scheduler = MXNetSchedule(job.schedule, unit=job.unit, steps_per_epoch=job.updates_per_epoch)

@@ -73,7 +73,7 @@ class TorchBackend:
         self.train_x, self.train_y = _tensors(job.data, "train")
         self.test_x, self.test_y = _tensors(job.data, "test")
         torch.manual_seed(job.seed)
-        self.model = models.build(job.model, "torch", job.data.image_shape, job.data.num_classes)
+        self.model = models.build(job.model, "torch", job.data.image_shape, job.data.num_classes, job.init)
         self.network = network(self.model, self.conv_dtype)
         self.optimizer = optimizers.build(job.optimizer, "torch", self.model.parameters(), job.schedule(0),
                                           **job.optimizer_settings)

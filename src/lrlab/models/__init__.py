@@ -9,11 +9,12 @@ experiment file, or ``lrlab train --import``, loads)::
 
 >>> names()
 ['lenet', 'lenet-d2l-tf']
->>> get("lenet").input_shape, sorted(get("lenet").builders)
-((1, 28, 28), ['keras', 'mxnet', 'torch'])
+>>> get("lenet").input_shape, sorted(get("lenet").builders), get("lenet").inits
+((1, 28, 28), ['keras', 'mxnet', 'torch'], ('xavier', 'default'))
 """
 
-from .registry import ModelEntry, ModelError, build, check_input, get, names, register_model
+from .registry import DEFAULT_INIT, INITS, ModelEntry, ModelError, build, check_input, get, names, register_model
 from . import lenet  # noqa: F401  (registers the chapter's LeNets)
 
-__all__ = ["ModelEntry", "ModelError", "build", "check_input", "get", "names", "register_model"]
+__all__ = ["DEFAULT_INIT", "INITS", "ModelEntry", "ModelError", "build", "check_input", "get", "names",
+           "register_model"]

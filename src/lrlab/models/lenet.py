@@ -6,21 +6,25 @@
 - ``lenet-d2l-tf``: the book's TensorFlow variant: average pooling, a sigmoid on the 84
   layer, Keras's defaults (Xavier/Glorot-uniform weights, zero biases).
 
+Both take ``init="default"`` too: the framework's own initialisation of every layer (as the
+chapter's PyTorch ``net_fn`` and Keras code get it), see :data:`lrlab.models.INITS`.
+
 Each framework's builder lives beside its backend's fast path.
 """
 
-from .registry import register_model
+from .registry import INITS, register_model
 
 SHAPE = (1, 28, 28)
 
 register_model(
-    "lenet", "the chapter's LeNet: ReLU, max pooling", input_shape=SHAPE,
+    "lenet", "the chapter's LeNet: ReLU, max pooling", input_shape=SHAPE, inits=INITS,
     torch="lrlab.models.lenet_torch:lenet",
     keras="lrlab.models.lenet_keras:lenet",
     mxnet="lrlab.models.lenet_mxnet:lenet",
 )
 register_model(
-    "lenet-d2l-tf", "the book's TensorFlow LeNet: average pooling, a sigmoid on the 84 layer", input_shape=SHAPE,
+    "lenet-d2l-tf", "the book's TensorFlow LeNet: average pooling, a sigmoid on the 84 layer",
+    input_shape=SHAPE, inits=INITS,
     torch="lrlab.models.lenet_torch:lenet_d2l_tf",
     keras="lrlab.models.lenet_keras:lenet_d2l_tf",
     mxnet="lrlab.models.lenet_mxnet:lenet_d2l_tf",

@@ -7,6 +7,8 @@
 - ``"lenet-d2l-tf"``: the book's TensorFlow variant: average pooling, a sigmoid on the
   84 layer, Keras's defaults (Glorot-uniform weights, zero biases).
 
+``init="default"`` gives both Keras's defaults (as the book's Keras code has them).
+
 >>> model = lenet((1, 28, 28), 10)                               # doctest: +SKIP
 >>> model(np.zeros((2, 28, 28, 1), np.float32)).shape, model.count_params()  # doctest: +SKIP
 (TensorShape([2, 10]), 61706)
@@ -19,13 +21,14 @@ from keras import layers
 
 
 
-def lenet(image_shape=(1, 28, 28), classes: int = 10) -> keras.Sequential:
+def lenet(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> keras.Sequential:
     """The chapter's LeNet; its initial weights come from Keras's global seed."""
-    return _lenet(layers.MaxPool2D, "relu", torch_biases=True, classes=classes)
+    return _lenet(layers.MaxPool2D, "relu", torch_biases=init == "xavier", classes=classes)
 
 
-def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10) -> keras.Sequential:
-    """The book's TensorFlow LeNet; its initial weights come from Keras's global seed."""
+def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> keras.Sequential:
+    """The book's TensorFlow LeNet (Keras's defaults whatever ``init``); its initial weights come from
+    Keras's global seed."""
     return _lenet(layers.AvgPool2D, "sigmoid", torch_biases=False, classes=classes)
 
 

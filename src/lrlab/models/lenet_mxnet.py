@@ -4,7 +4,9 @@
 (MXNet's ``Xavier()`` is torch's ``xavier_uniform_``) and torch's default biases,
 uniform in ``+-1/sqrt(fan_in)``. ``lenet-d2l-tf`` is the book's TensorFlow variant
 (average pooling, a sigmoid on the 84 layer) with Xavier-uniform weights and zero
-biases, as Keras would. Seed ``mx.random`` before building.
+biases, as Keras would. With ``init="default"`` both get MXNet's own initialisation:
+``initialize()``'s ``Uniform(0.07)`` weights and Gluon's zero biases. Seed ``mx.random``
+before building.
 
 >>> import mxnet as mx
 >>> net = lenet()
@@ -20,19 +22,19 @@ import mxnet as mx
 from mxnet.gluon import nn
 
 
-def lenet(image_shape=(1, 28, 28), classes: int = 10) -> nn.HybridSequential:
+def lenet(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> nn.HybridSequential:
     """The chapter's LeNet, initialised, not yet hybridized."""
-    return _lenet(tf_variant=False, classes=classes)
+    return _lenet(tf_variant=False, classes=classes, init=init)
 
 
-def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10) -> nn.HybridSequential:
+def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> nn.HybridSequential:
     """The book's TensorFlow LeNet, initialised, not yet hybridized."""
-    return _lenet(tf_variant=True, classes=classes)
+    return _lenet(tf_variant=True, classes=classes, init=init)
 
 
-def _lenet(tf_variant: bool, classes: int) -> nn.HybridSequential:
+def _lenet(tf_variant: bool, classes: int, init: str) -> nn.HybridSequential:
     pool = nn.AvgPool2D if tf_variant else nn.MaxPool2D
-    bias = _zero if tf_variant else _torch_default_bias
+    bias = _zero if tf_variant or init == "default" else _torch_default_bias
     net = nn.HybridSequential()
     net.add(
         nn.Conv2D(6, kernel_size=5, padding=2, in_channels=1, activation="relu", bias_initializer=bias(1 * 25)),
@@ -43,7 +45,10 @@ def _lenet(tf_variant: bool, classes: int) -> nn.HybridSequential:
         nn.Dense(84, in_units=120, activation="sigmoid" if tf_variant else "relu", bias_initializer=bias(120)),
         nn.Dense(classes, in_units=84, bias_initializer=bias(84)),
     )
-    net.initialize(mx.init.Xavier())
+    if init == "xavier":
+        net.initialize(mx.init.Xavier())
+    else:
+        net.initialize()  # MXNet's default: Uniform(0.07)
     return net
 
 

@@ -4,7 +4,9 @@
 book's ``init_cnn``: Xavier-uniform weights for every convolution and dense
 layer, torch's default biases. ``lenet-d2l-tf`` is the book's TensorFlow variant
 (average pooling, a sigmoid on the 84 layer), initialised as Keras would: Xavier-
-uniform weights and zero biases.
+uniform weights and zero biases. With ``init="default"`` both keep torch's own
+initialisation (the chapter's ``net_fn``): weights and biases uniform in
++-1/sqrt(fan_in).
 
 :func:`forward` computes what ``net(x)`` computes (to float rounding), from the
 same parameters, in fewer and cheaper steps on a CPU:
@@ -48,14 +50,14 @@ from torch import nn
 from torch.nn import functional as F
 
 
-def lenet(image_shape=(1, 28, 28), classes: int = 10) -> LeNet:
+def lenet(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> LeNet:
     """The chapter's LeNet (the model registry's torch builder); seed torch before calling."""
-    return build_lenet("lenet", classes)
+    return build_lenet("lenet", classes, init)
 
 
-def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10) -> LeNet:
+def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> LeNet:
     """The book's TensorFlow LeNet (the model registry's torch builder); seed torch before calling."""
-    return build_lenet("lenet-d2l-tf", classes)
+    return build_lenet("lenet-d2l-tf", classes, init)
 
 
 class LeNet(nn.Sequential):
@@ -63,8 +65,16 @@ class LeNet(nn.Sequential):
     through :func:`forward` (the same numbers, faster on a CPU)."""
 
 
-def build_lenet(model: str = "lenet", classes: int = 10) -> LeNet:
-    """A fresh LeNet for 1x28x28 inputs; seed torch before calling."""
+def build_lenet(model: str = "lenet", classes: int = 10, init: str = "xavier") -> LeNet:
+    """A fresh LeNet for 1x28x28 inputs, initialised as ``init`` (``"xavier"`` or torch's
+    ``"default"``); seed torch before calling.
+
+    >>> torch.manual_seed(0) and None
+    >>> bound = 1 / (16 * 5 * 5) ** 0.5                      # torch's default for the 400 -> 120 layer
+    >>> dense = [build_lenet(init=init)[7].weight.detach() for init in ("default", "xavier")]
+    >>> [round(float(weight.abs().max()) / bound, 2) for weight in dense]
+    [1.0, 2.15]
+    """
     tf_variant = model == "lenet-d2l-tf"
     pool = nn.AvgPool2d if tf_variant else nn.MaxPool2d
     net = LeNet(
@@ -75,6 +85,10 @@ def build_lenet(model: str = "lenet", classes: int = 10) -> LeNet:
         nn.Linear(120, 84), nn.Sigmoid() if tf_variant else nn.ReLU(),
         nn.Linear(84, classes),
     )
+    if init == "default":
+        return net
+    if init != "xavier":
+        raise ValueError(f"init={init!r} is invalid: must be xavier or default")
     for layer in net:
         if isinstance(layer, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_uniform_(layer.weight)

@@ -1,4 +1,9 @@
-"""The model registry: a name -> :class:`ModelEntry`, built per framework on demand."""
+"""The model registry: a name -> :class:`ModelEntry`, built per framework on demand.
+
+An entry may take an initialisation (:data:`INITS`): its builders then take ``init=`` and
+``build`` passes it on; a model registered without ``inits`` initialises itself and takes
+only :data:`DEFAULT_INIT`, the name it is recorded under.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,15 @@ import dataclasses
 from typing import Any, Callable, Mapping
 
 from ..registry import Registry, load
+
+
+INITS = ("xavier", "default")
+"""The initialisations a model may offer: ``"xavier"``, Xavier/Glorot-uniform weights (the book's
+``init_cnn``; lrlab's LeNets), and ``"default"``, the framework's own initialisation of every layer
+(PyTorch: weights and biases uniform in +-1/sqrt(fan_in), i.e. kaiming_uniform(a=sqrt(5));
+Keras: glorot_uniform weights, zero biases; MXNet: weights uniform in +-0.07, zero biases)."""
+
+DEFAULT_INIT = "xavier"
 
 
 class ModelError(ValueError):
@@ -17,21 +31,40 @@ class ModelEntry:
     """A model: ``builders`` maps a framework (``torch``, ``keras``, ``mxnet``) to a
     ``builder(image_shape, classes)`` (or its ``"module:function"`` name) returning a fresh,
     initialised model from the framework's global seed; ``input_shape`` (channels, height,
-    width) is the only image shape it takes, None for any."""
+    width) is the only image shape it takes, None for any; ``inits`` are the initialisations
+    (of :data:`INITS`) its builders take as ``init=``, none when they take no ``init``."""
 
     name: str
     description: str
     builders: Mapping[str, str | Callable[..., Any]]
     input_shape: tuple[int, int, int] | None = None
+    inits: tuple[str, ...] = ()
+
+    def init_problem(self, init: str) -> str | None:
+        """Why this model cannot be initialised as ``init``, in one line; None when it can.
+
+        >>> ModelEntry("mlp", "", {}).init_problem("default")
+        "init='default' is invalid for model 'mlp': it initialises itself (init='xavier' only)"
+        """
+        if init in self.inits or (not self.inits and init == DEFAULT_INIT):
+            return None
+        if not self.inits:
+            return (f"init={init!r} is invalid for model {self.name!r}: it initialises itself "
+                    f"(init={DEFAULT_INIT!r} only)")
+        return f"init={init!r} is invalid for model {self.name!r}: it takes {', '.join(self.inits)}"
 
 
 REGISTRY: Registry[ModelEntry] = Registry("model", ModelError)
 
 
 def register_model(name: str, description: str, *, input_shape: tuple[int, int, int] | None = None,
-                   **builders: str | Callable[..., Any]) -> ModelEntry:
-    """Register a model under ``name`` with one builder per framework (keyword = framework)."""
-    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape))
+                   inits: tuple[str, ...] = (), **builders: str | Callable[..., Any]) -> ModelEntry:
+    """Register a model under ``name`` with one builder per framework (keyword = framework);
+    ``inits``: the initialisations (of :data:`INITS`) its builders take as ``init=``."""
+    unknown = [init for init in inits if init not in INITS]
+    if unknown:
+        raise ModelError(f"model {name!r}: unknown init(s) {', '.join(unknown)} (known: {', '.join(INITS)})")
+    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape, tuple(inits)))
 
 
 def get(name: str) -> ModelEntry:
@@ -42,9 +75,10 @@ def names() -> list[str]:
     return REGISTRY.names()
 
 
-def build(name: str, framework: str, image_shape: tuple[int, int, int], classes: int) -> Any:
+def build(name: str, framework: str, image_shape: tuple[int, int, int], classes: int,
+          init: str = DEFAULT_INIT) -> Any:
     """A fresh ``name`` model in ``framework`` for images of ``image_shape`` (channels first)
-    and ``classes`` classes.
+    and ``classes`` classes, initialised as ``init`` (one of the entry's ``inits``).
 
     >>> build("lenet", "torch", (3, 32, 32), 10)
     Traceback (most recent call last):
@@ -54,7 +88,13 @@ def build(name: str, framework: str, image_shape: tuple[int, int, int], classes:
     if framework not in entry.builders:
         raise ModelError(f"model {name!r} has no {framework} version (it has: {', '.join(sorted(entry.builders))})")
     check_input(name, image_shape)
-    return load(entry.builders[framework])(tuple(image_shape), classes)
+    problem = entry.init_problem(init)
+    if problem:
+        raise ModelError(problem)
+    builder = load(entry.builders[framework])
+    if entry.inits:
+        return builder(tuple(image_shape), classes, init=init)
+    return builder(tuple(image_shape), classes)
 
 
 def check_input(name: str, image_shape: tuple[int, int, int]) -> None:

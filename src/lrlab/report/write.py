@@ -21,8 +21,10 @@ from .plots import plot_curves, plot_learning_rates
 from .sweep_section import sweep_blocks
 from .table import results_table
 
-SHOWN_SETTINGS = ("backend", "model", "epochs", "unit", "batch_size", "momentum", "weight_decay",
+SHOWN_SETTINGS = ("backend", "model", "init", "epochs", "unit", "batch_size", "momentum", "weight_decay",
                   "train_subset", "test_subset", "threads")
+ADDED_LATER = {"init": "xavier"}
+"""Shown settings that config.json did not always hold, and what a folder without one trained with."""
 
 
 def write_report(run_folder: str | Path, out: str | Path | None = None, find_lr: str | Path | None = None) -> Path:
@@ -124,7 +126,8 @@ def _run_line(run: RunResult) -> str:
 def _settings_lines(result: ExperimentResult) -> list[str]:
     """Settings shared by every run on one line, then what differs, then the library versions."""
     configs = {run.name: s.config for run in result.runs for s in run.seeds[:1] if s.config}
-    values = {key: {name: document["config"].get(key) for name, document in configs.items()} for key in SHOWN_SETTINGS}
+    values = {key: {name: document["config"].get(key, ADDED_LATER.get(key)) for name, document in configs.items()}
+              for key in SHOWN_SETTINGS}
     shared = {key: per_run for key, per_run in values.items() if len({repr(v) for v in per_run.values()}) == 1}
     lines = ["all runs: " + ", ".join(f"{key} = {_show(key, next(iter(v.values())))}" for key, v in shared.items())]
     for key, per_run in values.items():

@@ -148,6 +148,9 @@ class TrainConfig:
                                   metavar="W", optimizer=True)
     model: str = setting("lenet", one_of(models.names),
                          "the network: the chapter's LeNet, or the book's TensorFlow variant lenet-d2l-tf")
+    init: str = setting(models.DEFAULT_INIT, one_of(lambda: models.INITS),
+                        "the model's initial weights: xavier (Xavier/Glorot-uniform, the book's init_cnn) or "
+                        "default (the framework's own, as the chapter's PyTorch net_fn)")
     dataset: str = setting("fashion-mnist", one_of(data.names), "the data set")
     train_subset: int | None = setting(None, integer(1, optional=True), "train on the first N examples only",
                                        metavar="N")
@@ -174,7 +177,7 @@ class TrainConfig:
                 raise ConfigError(f"{name}={value!r} is invalid: {error}") from None
         problem = backend_info(self.backend).problem(model=self.model, optimizer=self.optimizer,
                                                      precision=self.precision)
-        problem = problem or self._optimizer_problem()
+        problem = problem or models.get(self.model).init_problem(self.init) or self._optimizer_problem()
         if problem:
             raise ConfigError(problem)
 
@@ -195,7 +198,7 @@ class TrainConfig:
     def job(self, data) -> Job:
         """What a backend is handed for this run on ``data`` (already cut to the subsets):
         the settings that decide its numbers, not the whole config."""
-        return Job(data=data, schedule=self.schedule_obj, model=self.model, optimizer=self.optimizer,
+        return Job(data=data, schedule=self.schedule_obj, model=self.model, init=self.init, optimizer=self.optimizer,
                    optimizer_settings=self.optimizer_settings, unit=self.unit, batch_size=self.batch_size,
                    precision=self.precision, threads=self.threads, seed=self.seed)
 
