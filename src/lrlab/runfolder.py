@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import errno
 import json
 import math
 import os
@@ -227,10 +228,14 @@ class RunDir:
     # -- metrics.jsonl ---------------------------------------------------------------------
 
     def append_metrics(self, row: MetricsRow) -> None:
-        with open(self.file(METRICS_FILE), "a", encoding="utf-8") as stream:
-            stream.write(dumps(row.to_dict()) + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+        """Add a line; one cut short (a full disk, a kill) is never read, and resuming rewrites the file."""
+        try:
+            with open(self.file(METRICS_FILE), "a", encoding="utf-8") as stream:
+                stream.write(dumps(row.to_dict()) + "\n")
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as error:
+            raise _naming(error, self.file(METRICS_FILE)) from None
 
     def read_metrics(self) -> list[MetricsRow]:
         """The finished epochs' rows; a last line cut short by a crash is left out."""
@@ -277,8 +282,33 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         with open(tmp, "rb") as stream:
             os.fsync(stream.fileno())
         os.replace(tmp, path)
+    except OSError as error:
+        raise _naming(error, path) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+"""What stops a write that the user can fix: a full disk or quota, a file-size limit, a read-only
+or forbidden folder."""
+
+
+def cannot_write(error: OSError) -> str | None:
+    """The one line the CLI prints for a write the user can fix (:data:`WRITE_ERRORS`); None for others.
+
+    >>> cannot_write(OSError(errno.ENOSPC, "No space left on device", "runs/a/checkpoint.pt"))
+    'cannot write runs/a/checkpoint.pt: No space left on device'
+    >>> cannot_write(OSError(errno.EIO, "Input/output error")) is None
+    True
+    """
+    if error.errno not in WRITE_ERRORS:
+        return None
+    return f"cannot write {error.filename or 'a file'}: {error.strerror or os.strerror(error.errno)}"
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """``error`` with ``path`` as its file name when it has none (a write, not an open, failed)."""
+    return error if error.filename else OSError(error.errno, error.strerror, str(path))
 
 
 def dumps(data: Any, **options: Any) -> str:

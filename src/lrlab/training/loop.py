@@ -33,8 +33,11 @@ from .. import __version__
 from .. import models
 from ..backends import backend_class, updates_per_epoch
 from ..data import load_dataset
-from ..runfolder import MetricsRow, RunDir, RunDirError, Status, Summary, atomic_path
+from ..runfolder import MetricsRow, RunDir, RunDirError, Status, Summary
+from .checkpoints import load_checkpoint, save_checkpoint
 from .clock import clock_warning
+from .killpoints import kill_point
+from .rates import check_rates
 from .config import ConfigError, TrainConfig
 
 
@@ -56,6 +59,7 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     data = _load_data(config)
     schedule = config.schedule_obj
     per_epoch = updates_per_epoch(len(data.train_labels), config.batch_size)
+    check_rates(schedule, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
     warning = clock_warning(schedule, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
     if warning:
         print(f"lrlab: warning: {warning}", file=sys.stderr)
@@ -100,8 +104,8 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
                     run.append_metrics(row)
                     if not math.isfinite(row.train_loss):
                         return finish(Status.DIVERGED, _diverged_message(row))
-                    with atomic_path(run.file(backend.checkpoint_name)) as tmp:
-                        backend.save(tmp, epoch + 1)
+                    kill_point("after-row", epoch)
+                    save_checkpoint(run, backend, epoch + 1)
                     saved = epoch + 1
     except KeyboardInterrupt:
         # After a crash or a kill (not Ctrl-C) metrics.jsonl may hold a row past the checkpoint;
@@ -231,9 +235,8 @@ def _resumed_config(run: RunDir, config: TrainConfig | None) -> TrainConfig:
 
 
 def _restore(run: RunDir, backend) -> list[MetricsRow]:
-    """Load the checkpoint (if an epoch finished) and cut metrics.jsonl back to it."""
-    path = run.file(backend.checkpoint_name)
-    done = backend.load(path) if path.exists() else 0
+    """Load the newest good checkpoint (if an epoch finished) and cut metrics.jsonl back to it."""
+    done = load_checkpoint(run, backend)
     rows = run.truncate_metrics(done)
     if len(rows) != done:
         raise RunDirError(f"resume: {run.path} has a checkpoint after {done} epochs but metrics for only {len(rows)}")
