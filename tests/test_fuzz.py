@@ -31,8 +31,8 @@ NAMES = sorted(REGISTRY)
 ARGUMENTS = ["base_lr", "final_lr", "max_update", "warmup_steps", "warmup_begin_lr", "factor", "step_size",
              "milestones", "boundaries", "schedules", "schedule", "gamma", "power", "beta", "period", "min_lr",
              "max_lr", "cycle_length", "decay", "bogus"]
-numbers = st.one_of(st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-                    st.sampled_from(["1e400", "-0.0", "1_0", "0x10", "1j"]).map(lambda text: text))
+numbers = st.one_of(st.integers(0, 40), st.floats(0, 1), st.integers(-5, 10**6),
+                    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["1e400", "-0.0", "1_0", "0x10", "1j"]))
 
 
 def number_text(value) -> str:
@@ -68,8 +68,14 @@ FOLDER = Path(tempfile.mkdtemp(prefix="lrlab-fuzz-"))
 settings_values = st.one_of(numbers.filter(lambda v: not isinstance(v, str)), st.booleans(), st.text(max_size=8),
                             st.lists(st.integers(-2, 5), max_size=3), st.sampled_from(["torch", "sgd", "epoch", "step"]))
 SETTINGS = ["epochs", "batch_size", "momentum", "seeds", "unit", "backend", "optimizer", "train_subset", "threads",
-            "precision", "label", "book", "name", "schedule", "bogus", "weight_decay", "nesterov", "model"]
-run_tables = st.dictionaries(st.sampled_from(SETTINGS), st.one_of(settings_values, calls(1)), max_size=6)
+            "precision", "label", "book", "bogus", "weight_decay", "nesterov", "model"]
+GOOD_SCHEDULES = ["constant(0.3)", "cosine(max_update=20, base_lr=0.3)",
+                  "join([linear(0.0, 0.3, 5), constant(0.3)], boundaries=[5])", "0.5 * warmup(constant(0.3), 5)"]
+schedules = st.one_of(st.sampled_from(GOOD_SCHEDULES), calls(1), settings_values)
+names = st.one_of(st.sampled_from(["a", "b-1", "c.d", "a"]), st.text("ab-./ ", max_size=4))
+defaults = st.dictionaries(st.sampled_from(SETTINGS), settings_values, max_size=4)
+run_tables = st.builds(lambda base, extra: extra | base, st.fixed_dictionaries({"name": names, "schedule": schedules}),
+                       st.dictionaries(st.sampled_from(SETTINGS), settings_values, max_size=2))
 sweep_values = st.one_of(
     st.lists(settings_values, max_size=4),
     st.fixed_dictionaries({}, optional={"log": st.lists(numbers.filter(lambda v: not isinstance(v, str)), max_size=3),
@@ -80,15 +86,12 @@ sweep_values = st.one_of(
 PARAMS = ["schedule.base_lr", "schedule.max_update", "momentum", "batch_size", "schedule.schedules[1].base_lr",
           "schedule.boundaries[0]", "schedule.nope", "epochs", "seeds", "schedule"]
 sweep_tables = st.fixed_dictionaries(
-    {"name": st.text("abc-.", min_size=0, max_size=5)},
-    optional={"schedule": st.one_of(st.sampled_from(["constant(0.3)", "cosine(max_update=20, base_lr=0.3)",
-                                                     "join([linear(0.0, 0.3, 5), constant(0.3)], boundaries=[5])"]),
-                                    calls(1)),
-              "search": st.sampled_from(["grid", "random", "other"]), "samples": st.integers(-1, 20),
+    {"name": names, "schedule": schedules},
+    optional={"search": st.sampled_from(["grid", "random", "other"]), "samples": st.integers(-1, 20),
               "search_seed": st.integers(-1, 3),
               "params": st.dictionaries(st.sampled_from(PARAMS), sweep_values, max_size=3)})
 experiments = st.fixed_dictionaries({}, optional={
-    "title": st.text(max_size=5), "defaults": run_tables,
+    "title": st.text(max_size=5), "defaults": defaults,
     "runs": st.lists(run_tables, max_size=3), "sweeps": st.lists(sweep_tables, max_size=2)})
 
 
