@@ -72,6 +72,7 @@ def test_a_run_killed_at_a_named_moment_resumes_to_the_same_metrics_bitwise(stra
     killed = lrlab_train(*RUN, "--out", str(out), kill_at=kill_at)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert resume(out, capsys) == list(range(resumes_at, 3))  # from the last good checkpoint
+    assert not list(out.glob(".*.tmp"))  # a half-written temporary file is removed, never loaded
     assert numbers(out) == numbers(straight)
     assert RunDir(out).read_summary().final == RunDir(straight).read_summary().final
 

@@ -63,6 +63,8 @@ def save_checkpoint(run: RunDir, backend, epochs_done: int) -> None:
 def load_checkpoint(run: RunDir, backend) -> int:
     """Restore ``backend`` from the newest good checkpoint; return its epoch count (0: none)."""
     path = run.file(backend.checkpoint_name)
+    for stale in run.path.glob(f".{path.name}.*.tmp"):  # half written when a kill came: never a candidate
+        stale.unlink()
     recorded = _recorded(run)
     damaged = []
     for candidate in (path, previous(path)):
