@@ -244,7 +244,14 @@ class RunDir:
         except FileNotFoundError:
             return []
         lines = text.split("\n")[:-1]  # only lines that were finished
-        return [MetricsRow.from_dict(json.loads(line)) for line in lines if line.strip()]
+        return [self._row(line, number) for number, line in enumerate(lines, 1) if line.strip()]
+
+    def _row(self, line: str, number: int) -> MetricsRow:
+        try:
+            return MetricsRow.from_dict(json.loads(line))
+        except (ValueError, TypeError):
+            raise RunDirError(f"{self.file(METRICS_FILE)}: line {number} is damaged, not a metrics row "
+                              f"lrlab wrote: {line[:60]!r}") from None
 
     def truncate_metrics(self, epochs: int) -> list[MetricsRow]:
         """Keep the first ``epochs`` rows (the ones the checkpoint holds); return them."""
@@ -261,7 +268,11 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def read_json(path: Path) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The JSON in ``path``; :class:`RunDirError` naming it if it is damaged (not JSON, not UTF-8)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError both are
+        raise RunDirError(f"{path}: damaged, not a JSON file lrlab wrote ({error})") from None
 
 
 @contextlib.contextmanager

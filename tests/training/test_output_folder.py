@@ -92,6 +92,11 @@ def test_a_read_only_folder_is_one_line(tmp_path, fashion_mnist, capsys):
             one_line_error(capsys.readouterr().err, "Read-only file system")
             assert main(["train", *TINY, "--out", str(ro / "new")]) == 2
             one_line_error(capsys.readouterr().err, str(ro / "new"))
+            experiment = tmp_path / "e.toml"
+            experiment.write_text('[[runs]]\nname = "a"\nschedule = "constant(0.1)"\n')
+            assert main(["run", str(experiment), "--out", str(ro / "experiment")]) == 2
+            err = capsys.readouterr().err
+            assert err == f"lrlab run: error: cannot write {ro / 'experiment'}: Read-only file system\n", err
         return
     out.chmod(0o555)
     try:
