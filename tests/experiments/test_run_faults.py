@@ -24,11 +24,10 @@ EXPERIMENT = """
 title = "faults"
 [defaults]
 epochs = 3
-train_subset = 2000
+train_subset = 10000
 test_subset = 500
-batch_size = 100
+batch_size = 200
 threads = 1
-momentum = 0.9
 seeds = [0]
 [[runs]]
 name = "cosine"
@@ -91,6 +90,7 @@ def test_a_runner_killed_with_all_its_trainings_resumes_to_the_same_numbers(tmp_
         while not metrics.is_file() or not metrics.read_text():
             assert runner.poll() is None and time.monotonic() < deadline, "no epoch finished in time"
             time.sleep(0.02)
+        # 2 epochs of 10000 examples left (over a second on an idle machine): the runner is still running
         assert main(["run", str(experiment), "--out", str(out)]) == 2  # while it runs: refused
         assert "is in use by another lrlab run" in capsys.readouterr().err
         everyone = processes_with(str(out))  # the runner and its trainings (each in a session of its own)
