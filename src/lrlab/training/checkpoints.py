@@ -15,9 +15,10 @@ written by someone else) is named in a warning, renamed ``NAME.damaged`` and nev
 the run falls back to the previous checkpoint, or starts again from epoch 0. A folder
 written before the record existed has none, and its checkpoint loads as before.
 
-A file the record holds is still loaded safely: the backends refuse pickled code
-(torch with ``weights_only=True``, NumPy without ``allow_pickle``); a refusal is a
-:class:`CheckpointError`.
+A file the record holds is still loaded safely: the backends refuse pickled code (torch
+loads with ``weights_only=True``; Keras's checkpoint is a NumPy archive read without
+``allow_pickle``, no Keras model file is ever loaded; MXNet's Trainer states are checked by
+:mod:`lrlab.backends.safe_pickle` first); a refusal is a :class:`CheckpointError`.
 
 >>> sha256_of(Path(__file__)) == sha256_of(Path(__file__)), len(sha256_of(Path(__file__)))
 (True, 64)
