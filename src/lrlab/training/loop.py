@@ -2,7 +2,10 @@
 
 The flow is the one docs/architecture.md describes: load the data once; warn
 about the clock; for each epoch train in a fixed order, evaluate, append a line
-to ``metrics.jsonl``, stop if the loss is not finite, checkpoint atomically.
+to ``metrics.jsonl``, stop if the loss is not finite, checkpoint atomically
+(:mod:`lrlab.training.checkpoints`: each one's sha256 recorded, the previous one kept).
+A schedule that gives a NaN, infinite or negative rate anywhere in the run is refused first
+(:mod:`lrlab.training.rates`).
 A run that trains every epoch ends ``completed``, or ``stuck`` when its train loss
 stayed at chance level to the end (:func:`stuck_at_chance`).
 
@@ -36,9 +39,9 @@ from ..data import load_dataset
 from ..runfolder import MetricsRow, RunDir, RunDirError, Status, Summary
 from .checkpoints import load_checkpoint, save_checkpoint
 from .clock import clock_warning
+from .config import ConfigError, TrainConfig
 from .killpoints import kill_point
 from .rates import check_rates
-from .config import ConfigError, TrainConfig
 
 
 def train(config: TrainConfig | None, out_dir: str | Path, *,
