@@ -43,12 +43,14 @@ def numbers(out: Path) -> list[dict]:
     return [{k: v for k, v in row.to_dict().items() if k not in TIMING} for row in RunDir(out).read_metrics()]
 
 
-def resume(out: Path, capsys) -> list[int]:
-    """Resume ``out`` in this process (as ``lrlab train --resume`` does); the epochs it trained."""
+def resume(out: Path, capsys, missing: bool = False) -> list[int]:
+    """Resume ``out`` in this process (as ``lrlab train --resume`` does); the epochs it trained.
+    ``missing``: the newest checkpoint was lost to the kill, and the warning says so."""
     summary = train(None, out, resume=True)
     assert summary.status == "completed"
     printed = capsys.readouterr()
     assert "Traceback" not in printed.err and "damaged" not in printed.err
+    assert ("checkpoint.pt is missing; resuming from checkpoint.pt.prev (1 epochs)" in printed.err) == missing
     return [int(line.split(":")[0].split()[1]) for line in printed.out.splitlines() if line.startswith("epoch ")]
 
 
@@ -71,7 +73,7 @@ def test_a_run_killed_at_a_named_moment_resumes_to_the_same_metrics_bitwise(stra
     out = tmp_path / "run"
     killed = lrlab_train(*RUN, "--out", str(out), kill_at=kill_at)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert resume(out, capsys) == list(range(resumes_at, 3))  # from the last good checkpoint
+    assert resume(out, capsys, missing=kill_at == "between-checkpoints:1") == list(range(resumes_at, 3))
     assert not list(out.glob(".*.tmp"))  # a half-written temporary file is removed, never loaded
     assert numbers(out) == numbers(straight)
     assert RunDir(out).read_summary().final == RunDir(straight).read_summary().final

@@ -80,6 +80,9 @@ def load_checkpoint(run: RunDir, backend) -> int:
             raise CheckpointError(f"{candidate}: holds {done} epochs, but the run recorded "
                                   f"{recorded[sha256_of(candidate)]} for it")
         _warn(damaged, f"resuming from {candidate.name} ({done} epochs)")
+        if candidate != path and not damaged:  # killed while the new one was put in place
+            print(f"lrlab: warning: {path} is missing; resuming from {candidate.name} ({done} epochs)",
+                  file=sys.stderr)
         return done
     _warn(damaged, "starting again from epoch 0")
     return 0
