@@ -4,7 +4,8 @@ This file holds no logic of its own, beyond setting up a process that trains
 (:mod:`lrlab.process`) before the command runs. Each command module defines ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``. Errors a user can fix
 (a bad argument, spec, config or experiment file, a missing or damaged data set, a
-model or optimizer a framework does not have, a framework that is not installed) become one line on stderr and exit status 2, never a
+model or optimizer a framework does not have, a framework that is not installed, a full disk or a
+read-only folder) become one line on stderr and exit status 2, never a
 traceback. Anything else is a bug and keeps its traceback.
 """
 
@@ -23,7 +24,7 @@ from .models import ModelError
 from .optimizers import OptimizerError
 from .process import end_process, setup_training_process
 from .report.load import ReportError
-from .runfolder import RunDirError
+from .runfolder import RunDirError, cannot_write
 from .schedules import ScheduleError
 from .training.config import ConfigError
 from .training.range_test import RangeTestError
@@ -57,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except USER_ERRORS as error:
         print(f"lrlab {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a full disk, a read-only folder: the user's to fix; other OSErrors are bugs
+        if cannot_write(error) is None:
+            raise
+        print(f"lrlab {args.command}: error: {cannot_write(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # handled: a second one must not cut the exit short

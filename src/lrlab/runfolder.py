@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import errno
 import json
 import math
 import os
@@ -233,10 +234,14 @@ class RunDir:
     # -- metrics.jsonl ---------------------------------------------------------------------
 
     def append_metrics(self, row: MetricsRow) -> None:
-        with open(self.file(METRICS_FILE), "a", encoding="utf-8") as stream:
-            stream.write(dumps(row.to_dict()) + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
+        """Add a line; one cut short (a full disk, a kill) is never read, and resuming rewrites the file."""
+        try:
+            with open(self.file(METRICS_FILE), "a", encoding="utf-8") as stream:
+                stream.write(dumps(row.to_dict()) + "\n")
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as error:
+            raise _naming(error, self.file(METRICS_FILE)) from None
 
     def read_metrics(self) -> list[MetricsRow]:
         """The finished epochs' rows; a last line cut short by a crash is left out."""
@@ -245,7 +250,14 @@ class RunDir:
         except FileNotFoundError:
             return []
         lines = text.split("\n")[:-1]  # only lines that were finished
-        return [MetricsRow.from_dict(json.loads(line)) for line in lines if line.strip()]
+        return [self._row(line, number) for number, line in enumerate(lines, 1) if line.strip()]
+
+    def _row(self, line: str, number: int) -> MetricsRow:
+        try:
+            return MetricsRow.from_dict(json.loads(line))
+        except (ValueError, TypeError):
+            raise RunDirError(f"{self.file(METRICS_FILE)}: line {number} is damaged, not a metrics row "
+                              f"lrlab wrote: {line[:60]!r}") from None
 
     def truncate_metrics(self, epochs: int) -> list[MetricsRow]:
         """Keep the first ``epochs`` rows (the ones the checkpoint holds); return them."""
@@ -262,7 +274,11 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def read_json(path: Path) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The JSON in ``path``; :class:`RunDirError` naming it if it is damaged (not JSON, not UTF-8)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError both are
+        raise RunDirError(f"{path}: damaged, not a JSON file lrlab wrote ({error})") from None
 
 
 @contextlib.contextmanager
@@ -283,8 +299,33 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         with open(tmp, "rb") as stream:
             os.fsync(stream.fileno())
         os.replace(tmp, path)
+    except OSError as error:
+        raise _naming(error, path) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+"""What stops a write that the user can fix: a full disk or quota, a file-size limit, a read-only
+or forbidden folder."""
+
+
+def cannot_write(error: OSError) -> str | None:
+    """The one line the CLI prints for a write the user can fix (:data:`WRITE_ERRORS`); None for others.
+
+    >>> cannot_write(OSError(errno.ENOSPC, "No space left on device", "runs/a/checkpoint.pt"))
+    'cannot write runs/a/checkpoint.pt: No space left on device'
+    >>> cannot_write(OSError(errno.EIO, "Input/output error")) is None
+    True
+    """
+    if error.errno not in WRITE_ERRORS:
+        return None
+    return f"cannot write {error.filename or 'a file'}: {error.strerror or os.strerror(error.errno)}"
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """``error`` with ``path`` as its file name when it has none (a write, not an open, failed)."""
+    return error if error.filename else OSError(error.errno, error.strerror, str(path))
 
 
 def dumps(data: Any, **options: Any) -> str:

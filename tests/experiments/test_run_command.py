@@ -167,6 +167,7 @@ def test_an_invalid_experiment_stops_before_anything_runs(tmp_path):
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.processes
 def test_ctrl_c_leaves_a_consistent_folder_that_a_rerun_completes(tmp_path, data_dir):
     experiment = experiment_file(tmp_path, epochs=5, train=3000, seeds=(0,))
     out = tmp_path / "runs" / "tiny"
@@ -192,6 +193,7 @@ def test_ctrl_c_leaves_a_consistent_folder_that_a_rerun_completes(tmp_path, data
         assert [row["epoch"] for row in metrics(folder)] == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.processes
 def test_sigterm_stops_every_training_and_a_rerun_completes(tmp_path, data_dir):
     """SIGTERM to `lrlab run` alone (a service manager's stop, a kill): it stops its trainings (they
     write "interrupted" summaries), waits for them and exits 143; none is left running without it."""
@@ -226,6 +228,7 @@ def test_sigterm_stops_every_training_and_a_rerun_completes(tmp_path, data_dir):
         assert [row["epoch"] for row in metrics(folder)] == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.processes
 def test_a_killed_runner_takes_its_trainings_with_it_and_a_rerun_completes(tmp_path, data_dir):
     """SIGKILL to `lrlab run` (no chance to stop anything): each training gets a SIGINT from the
     kernel as its parent dies (PR_SET_PDEATHSIG), writes its "interrupted" summary and ends."""

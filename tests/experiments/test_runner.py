@@ -277,6 +277,7 @@ def _raise(error):
 # -- Ctrl-C, SIGTERM and errors ---------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_ctrl_c_is_forwarded_once_per_press_and_every_training_stops_first(tmp_path):
     before = signal.getsignal(signal.SIGINT)
     pressed = []
@@ -297,6 +298,7 @@ def test_ctrl_c_is_forwarded_once_per_press_and_every_training_stops_first(tmp_p
     assert signal.getsignal(signal.SIGINT) is before
 
 
+@pytest.mark.processes
 def test_sigterm_stops_every_training_then_exits_143(tmp_path):
     before = signal.getsignal(signal.SIGTERM)
     executor = FakeExecutor(cores=2, polls=None,
@@ -309,6 +311,7 @@ def test_sigterm_stops_every_training_then_exits_143(tmp_path):
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+@pytest.mark.processes
 def test_sigterm_during_ctrl_c_stops_the_rest(tmp_path):
     def signals(executor, count):
         if count == 1:
@@ -378,6 +381,7 @@ def wait_for_end(executor: LocalProcessExecutor, timeout: float = 240) -> list[E
     raise AssertionError("the training did not end in time")
 
 
+@pytest.mark.processes
 def test_the_local_executor_trains_a_task_in_a_process_of_its_own(tmp_path, fashion_mnist):
     task = runner.Task(small_runs("a", epochs=2).runs[0], 0, tmp_path / "a" / "seed-0")
     executor = LocalProcessExecutor(cores=2)
@@ -390,6 +394,7 @@ def test_the_local_executor_trains_a_task_in_a_process_of_its_own(tmp_path, fash
     assert executor.poll(10) == []  # nothing running: no wait
 
 
+@pytest.mark.processes
 def test_the_local_executor_kills_what_ignores_the_interrupt(tmp_path, monkeypatch):
     """stop() sends SIGINT to each session, waits its grace, then kills it: nothing outlives it."""
     import subprocess

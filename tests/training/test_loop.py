@@ -114,6 +114,7 @@ def test_a_folder_written_before_a_setting_existed_resumes(tiny_config, tmp_path
         train(tiny_config(epochs=2, precision="bf16"), tmp_path / "run", resume=True, progress=False)
 
 
+@pytest.mark.processes
 def test_ctrl_c_while_an_epoch_is_written_waits_until_its_row_and_checkpoint_agree(tiny_config, tmp_path, monkeypatch):
     """Ctrl-C between the metrics row and the checkpoint (the moment issue 17 found: 3 rows, a
     summary of 2 epochs) takes effect once both are written: the folder's files agree."""

@@ -107,7 +107,7 @@ class KerasBackend:
         Path(path).write_bytes(buffer.getvalue())
 
     def load(self, path: Path) -> int:
-        with np.load(path) as arrays:
+        with np.load(path, allow_pickle=False) as arrays:  # arrays only: a pickled object could run code
             self.model.set_weights([arrays[f"model/{i}"] for i in range(len(self.model.weights))])
             for i, variable in enumerate(self.optimizer.variables):
                 variable.assign(arrays[f"optimizer/{i}"])

@@ -38,6 +38,8 @@ from mxnet import autograd, gluon  # noqa: E402
 
 from .. import models, optimizers  # noqa: E402
 from ..adapters.mxnet import MXNetSchedule  # noqa: E402
+from ..schedules import Schedule  # noqa: E402
+from .safe_pickle import check_pickle  # noqa: E402
 
 EVAL_BATCH = 2000
 QUEUE = 16
@@ -118,7 +120,11 @@ class MXNetBackend:
                 archive.writestr("epochs_done", str(epochs_done))
 
     def load(self, path: Path) -> int:
+        """Restore from ``path``; the Trainer's states (a pickle) are checked to name only MXNet's
+        arrays and optimizers and lrlab's schedules before MXNet loads them (:mod:`.safe_pickle`)."""
         with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(path) as archive:
+            check_pickle(archive.read("trainer"), exact={("mxnet.ndarray.ndarray", "NDArray")},
+                         bases=(mx.optimizer.Optimizer, mx.lr_scheduler.LRScheduler, Schedule))
             archive.extractall(folder, ["params", "trainer"])
             self.net.load_parameters(str(Path(folder, "params")))
             self.trainer.load_states(str(Path(folder, "trainer")))

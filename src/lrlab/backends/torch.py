@@ -29,6 +29,7 @@ itself up with :func:`lrlab.process.setup_training_process`.
 from __future__ import annotations
 
 import contextlib
+import io
 import operator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial, reduce
@@ -147,13 +148,17 @@ class TorchBackend:
         return [own[i] if i in own else futures[i].result() for i in range(len(items))]
 
     def save(self, path: Path, epochs_done: int) -> None:
+        # Serialised in memory first: torch's own file writer turns a full disk into a RuntimeError
+        # without the file's name; a plain write raises OSError, which the CLI reports in one line.
+        buffer = io.BytesIO()
         torch.save({
             "epochs_done": epochs_done,
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "lr": self.lr.state_dict(),
             "torch_rng": torch.get_rng_state(),
-        }, path)
+        }, buffer)
+        Path(path).write_bytes(buffer.getbuffer())
 
     def load(self, path: Path) -> int:
         state = torch.load(path, weights_only=True)

@@ -43,12 +43,14 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs={args.jobs} is invalid: must be an integer >= 1")
     from ..experiments import load_experiment, run_experiment, with_precision
+    from ..experiments.lock import folder_lock
 
     experiment = load_experiment(args.experiment)
     if args.precision:
         experiment = with_precision(experiment, args.precision)
     out = Path(args.out) if args.out else default_out(args.experiment, args.quick, args.precision)
-    statuses = run_experiment(experiment, out, jobs=args.jobs, quick=args.quick)
+    with folder_lock(out):  # a second `lrlab run` on this folder is refused instead of mixed in
+        statuses = run_experiment(experiment, out, jobs=args.jobs, quick=args.quick)
     unfinished = sorted(name for name, status in statuses.items() if not status.finished)
     if args.report:
         from ..report.write import write_report

@@ -2,7 +2,10 @@
 
 The flow is the one docs/architecture.md describes: load the data once; warn
 about the clock; for each epoch train in a fixed order, evaluate, append a line
-to ``metrics.jsonl``, stop if the loss is not finite, checkpoint atomically.
+to ``metrics.jsonl``, stop if the loss is not finite, checkpoint atomically
+(:mod:`lrlab.training.checkpoints`: each one's sha256 recorded, the previous one kept).
+A schedule that gives a NaN, infinite or negative rate anywhere in the run is refused first
+(:mod:`lrlab.training.rates`).
 A run that trains every epoch ends ``completed``, or ``stuck`` when its train loss
 stayed at chance level to the end (:func:`stuck_at_chance`).
 
@@ -33,9 +36,12 @@ from .. import __version__
 from .. import models
 from ..backends import backend_class, updates_per_epoch
 from ..data import load_dataset
-from ..runfolder import MetricsRow, RunDir, RunDirError, Status, Summary, atomic_path
+from ..runfolder import MetricsRow, RunDir, RunDirError, Status, Summary
+from .checkpoints import load_checkpoint, save_checkpoint
 from .clock import clock_warning
 from .config import ConfigError, TrainConfig
+from .killpoints import kill_point
+from .rates import check_rates
 
 
 def train(config: TrainConfig | None, out_dir: str | Path, *,
@@ -60,6 +66,7 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     data = load_data(config)
     schedule = config.schedule_obj
     per_epoch = updates_per_epoch(len(data.train_labels), config.batch_size)
+    check_rates(schedule, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
     warning = clock_warning(schedule, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
     if warning:
         print(f"lrlab: warning: {warning}", file=sys.stderr)
@@ -105,8 +112,8 @@ def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n
                     run.append_metrics(row)
                     if not math.isfinite(row.train_loss):
                         return finish(Status.DIVERGED, _diverged_message(row))
-                    with atomic_path(run.file(backend.checkpoint_name)) as tmp:
-                        backend.save(tmp, epoch + 1)
+                    kill_point("after-row", epoch)
+                    save_checkpoint(run, backend, epoch + 1)
                     saved = epoch + 1
     except KeyboardInterrupt:
         # After a crash or a kill (not Ctrl-C) metrics.jsonl may hold a row past the checkpoint;
@@ -240,9 +247,8 @@ def _resumed_config(run: RunDir, config: TrainConfig | None) -> TrainConfig:
 
 
 def _restore(run: RunDir, backend) -> list[MetricsRow]:
-    """Load the checkpoint (if an epoch finished) and cut metrics.jsonl back to it."""
-    path = run.file(backend.checkpoint_name)
-    done = backend.load(path) if path.exists() else 0
+    """Load the newest good checkpoint (if an epoch finished) and cut metrics.jsonl back to it."""
+    done = load_checkpoint(run, backend)
     rows = run.truncate_metrics(done)
     if len(rows) != done:
         raise RunDirError(f"resume: {run.path} has a checkpoint after {done} epochs but metrics for only {len(rows)}")

@@ -1,0 +1,59 @@
+"""One ``lrlab run`` at a time per run folder: an exclusive lock on ``OUT/.lock``.
+
+The lock is ``fcntl.flock`` on the file, held while the runner runs, with the holder's pid
+written in it so that a refusal can name it. The kernel releases a flock when its holder
+dies, however it dies (kill -9 included), so a lock left by a dead process is simply taken
+over: no stale lock to clean up by hand. Where ``fcntl`` is missing (Windows) no lock is taken.
+
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> with folder_lock(folder):
+...     (folder / LOCK).read_text() == str(os.getpid())
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+from ..runfolder import RunDirError
+
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None
+
+LOCK = ".lock"
+
+
+class FolderInUse(RunDirError):
+    """Another live ``lrlab run`` holds the run folder."""
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold ``folder``'s lock inside the block (making the folder); :class:`FolderInUse` if another
+    process holds it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "a+", encoding="utf-8") as stream:
+        if fcntl is not None:
+            try:
+                fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                stream.seek(0)
+                holder = stream.read().strip() or "unknown"
+                raise FolderInUse(f"{folder} is in use by another lrlab run (pid {holder}); wait until it ends, "
+                                  "or choose another --out") from None
+        stream.seek(0)
+        stream.truncate()
+        stream.write(str(os.getpid()))
+        stream.flush()
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(stream, fcntl.LOCK_UN)
