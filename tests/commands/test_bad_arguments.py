@@ -17,6 +17,8 @@ BAD = {
               ["--momentum", "nan", "--schedule", "constant(0.3)", "--out", "o"], ["--threads", "0", "--schedule", "constant(0.3)", "--out", "o"]],
     "run": [[], ["x.toml", "--jobs", "two"], ["x.toml", "--jobs", "0"], ["x.toml", "--precision", "fp8"], ["missing.toml"]],
     "report": [[], ["a", "b"], ["no-such-folder"]],
+    "find-lr": [["--steps", "x"], ["--steps", "1"], ["--min-lr", "10", "--max-lr", "1"], ["--seeds", "a"],
+                ["--mode", "cubic"], ["--momentum", "nan"], ["--backend", "jax"]],
 }
 
 
