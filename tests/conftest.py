@@ -124,6 +124,23 @@ class InverseSquare(Schedule):
 
 
 @pytest.fixture
+def lrlab_run(tmp_path, fashion_mnist):
+    """Run an experiment file's text as a user would, ``lrlab run FILE ARGS...`` in a process of its
+    own from ``tmp_path``; returns its run folder (``tmp_path/runs/<stem>``) once it exited 0."""
+    import subprocess
+
+    def run(name: str, text: str, *arguments: str, timeout: float = 600) -> Path:
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text)
+        done = subprocess.run([sys.executable, "-m", "lrlab", "run", str(path), *arguments],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=timeout)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return tmp_path / "runs" / name
+
+    return run
+
+
+@pytest.fixture
 def user_module(tmp_path, monkeypatch):
     """A module of the user's, on the import path of this process and of its children, that
     registers the schedule ``inverse_square_<tag>``; yields (module name, schedule name), and

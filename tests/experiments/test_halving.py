@@ -6,8 +6,6 @@ through ``lrlab run``."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -269,16 +267,8 @@ schedule.base_lr = [0.01, 0.05, 0.2, 0.5]
 """
 
 
-def test_lrlab_run_halves_a_tiny_sweep_end_to_end(tmp_path):
-    data = Path(os.environ["LRLAB_DATA_DIR"])  # set by tests/conftest.py
-    if not data.is_dir():
-        pytest.skip(f"real Fashion-MNIST not found at {data}: set LRLAB_DATA_DIR")
-    path = tmp_path / "tiny-halving.toml"
-    path.write_text(TINY_HALVING)
-    result = subprocess.run([sys.executable, "-m", "lrlab", "run", str(path), "--jobs", "2", "--report"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    out = tmp_path / "runs" / "tiny-halving"
+def test_lrlab_run_halves_a_tiny_sweep_end_to_end(lrlab_run):
+    out = lrlab_run("tiny-halving", TINY_HALVING, "--jobs", "2", "--report")
     names = [f"rate.base_lr-{rate}" for rate in ("0.01", "0.05", "0.2", "0.5")]
     first = {name: RunDir(out / name / "seed-0").read_metrics()[0].test_acc for name in names}
     record = json.loads((out / "rate.rungs.json").read_text())

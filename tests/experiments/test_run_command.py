@@ -247,10 +247,7 @@ def test_a_killed_runner_takes_its_trainings_with_it_and_a_rerun_completes(tmp_p
     finally:
         if process.poll() is None:
             process.kill()
-    deadline = time.monotonic() + 120
-    while processes_with(str(out)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert processes_with(str(out)) == {}, "a training outlived the killed `lrlab run`"
+    assert wait_until_gone(out, 120) == {}, "a training outlived the killed `lrlab run`"
     summaries = assert_consistent(out, index=False)  # index.json: as the killed runner last wrote it
     assert "interrupted" in summaries.values(), summaries
 
@@ -258,6 +255,14 @@ def test_a_killed_runner_takes_its_trainings_with_it_and_a_rerun_completes(tmp_p
     assert again.returncode == 0, again.stdout + again.stderr
     for folder in seed_folders(out):
         assert json.loads((folder / "summary.json").read_text())["status"] == "completed"
+
+
+def wait_until_gone(folder: Path, seconds: float) -> dict[int, str]:
+    """Wait up to ``seconds`` for every process whose command line names ``folder`` to end; those left."""
+    deadline = time.monotonic() + seconds
+    while processes_with(str(folder)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return processes_with(str(folder))
 
 
 def processes_with(text: str) -> dict[int, str]:

@@ -16,7 +16,7 @@ import pytest
 
 from lrlab.cli import main
 from lrlab.experiments.lock import LOCK, FolderInUse, folder_lock
-from test_run_command import processes_with  # the live processes whose command line names a folder
+from test_run_command import processes_with, wait_until_gone  # the live processes whose command line names a folder
 
 pytestmark = pytest.mark.processes
 
@@ -101,9 +101,7 @@ def test_a_runner_killed_with_all_its_trainings_resumes_to_the_same_numbers(tmp_
     finally:
         if runner.poll() is None:
             runner.kill()
-    deadline = time.monotonic() + 60
-    while processes_with(str(out)) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until_gone(out, 60)
     assert main(["run", str(experiment), "--out", str(out)]) == 0  # the dead runner's lock taken over
     assert numbers(out) == numbers(tmp_path / "straight")
     summary = json.loads((out / "cosine" / "seed-0" / "summary.json").read_text())

@@ -5,9 +5,7 @@ end to end through ``lrlab run``."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -361,16 +359,8 @@ schedule.base_lr = [0.05, 0.2]
 """
 
 
-def test_lrlab_run_trains_a_sweeps_runs_with_their_values(tmp_path):
-    data = Path(os.environ["LRLAB_DATA_DIR"])  # set by tests/conftest.py
-    if not data.is_dir():
-        pytest.skip(f"real Fashion-MNIST not found at {data}: set LRLAB_DATA_DIR")
-    path = tmp_path / "tiny-sweep.toml"
-    path.write_text(TINY_SWEEP)
-    result = subprocess.run([sys.executable, "-m", "lrlab", "run", str(path), "--jobs", "1", "--report"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    out = tmp_path / "runs" / "tiny-sweep"
+def test_lrlab_run_trains_a_sweeps_runs_with_their_values(lrlab_run):
+    out = lrlab_run("tiny-sweep", TINY_SWEEP, "--jobs", "1", "--report", timeout=300)
     for name, rate in (("rate.base_lr-0.05", 0.05), ("rate.base_lr-0.2", 0.2)):
         config = json.loads((out / name / "seed-0" / "config.json").read_text())
         assert config["schedule"] == {"name": "constant", "base_lr": rate}
@@ -380,7 +370,7 @@ def test_lrlab_run_trains_a_sweeps_runs_with_their_values(tmp_path):
     assert [(r["name"], r["label"], r["sweep"], r["params"]) for r in index["runs"]] == [
         ("rate.base_lr-0.05", "base_lr 0.05", "rate", {"schedule.base_lr": 0.05}),
         ("rate.base_lr-0.2", "base_lr 0.2", "rate", {"schedule.base_lr": 0.2})]
-    assert load_experiment(out / "experiment.toml") == load_experiment(path)
+    assert load_experiment(out / "experiment.toml") == load_experiment(out.parents[1] / "tiny-sweep.toml")
     report = (out / "report" / "report.md").read_text()
     assert "| base_lr 0.05 |" in report and "### Sweep `rate`" in report  # the sweep section, its table as CSV
     assert (out / "report" / "sweep-rate.csv").is_file() and (out / "report" / "sweep-base_lr.png").is_file()
