@@ -129,8 +129,13 @@ def test_ctrl_c_while_an_epoch_is_written_waits_until_its_row_and_checkpoint_agr
 
     monkeypatch.setattr(TorchBackend, "save", save_with_ctrl_c)
     out = tmp_path / "run"
-    with pytest.raises(KeyboardInterrupt):
-        train(tiny_config(epochs=4), out, progress=False)
+    # Ctrl-C as in a terminal: a process started as a background job (nohup ... &) inherits SIGINT ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(tiny_config(epochs=4), out, progress=False)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "interrupted" and summary["epochs_completed"] == 2
     assert len(RunDir(out).read_metrics()) == 2
