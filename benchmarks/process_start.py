@@ -42,12 +42,12 @@ from lrlab.process import setup_training_process
 setup_training_process()
 from lrlab.backends import backend_class
 from lrlab.training.config import TrainConfig
-from lrlab.training.loop import _load_data, epoch_order
+from lrlab.training.loop import load_data, epoch_order
 import lrlab.backends.torch
 stamps["imports"] = time.time(), time.process_time()
 config = TrainConfig(schedule="constant(0.1)", epochs=1, train_subset=int(sys.argv[1]), test_subset=100, threads=1,
                      batch_size=int(sys.argv[1]))
-data = _load_data(config)
+data = load_data(config)
 stamps["data"] = time.time(), time.process_time()
 backend = backend_class("torch")(config.job(data))
 stamps["model and optimizer"] = time.time(), time.process_time()
