@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lrlab.cli import main
-from lrlab.experiments.lock import LOCK, FolderInUse, folder_lock
+from lrlab.training.lock import LOCK, FolderInUse, folder_lock
 from test_run_command import processes_with, wait_until_gone  # the live processes whose command line names a folder
 
 pytestmark = pytest.mark.processes
@@ -50,7 +50,7 @@ def experiment(tmp_path, fashion_mnist) -> Path:
 
 def hold_lock(folder: Path) -> subprocess.Popen:
     """Another process that holds ``folder``'s lock until killed."""
-    code = ("import sys, time\nfrom lrlab.experiments.lock import folder_lock\n"
+    code = ("import sys, time\nfrom lrlab.training.lock import folder_lock\n"
             "with folder_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(600)\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline() == "held\n"
@@ -63,7 +63,7 @@ def test_a_second_runner_is_refused_and_a_dead_holders_lock_is_taken_over(tmp_pa
     try:
         assert main(["run", str(experiment), "--out", str(out)]) == 2
         err = capsys.readouterr().err
-        assert err == f"lrlab run: error: {out} is in use by another lrlab run (pid {holder.pid}); " \
+        assert err == f"lrlab run: error: {out} is in use by another lrlab process (pid {holder.pid}); " \
                       "wait until it ends, or choose another --out\n"
         assert not (out / "cosine").exists()  # nothing was written
     finally:
@@ -75,6 +75,35 @@ def test_a_second_runner_is_refused_and_a_dead_holders_lock_is_taken_over(tmp_pa
         with pytest.raises(FolderInUse):  # a lock is exclusive within a process too
             with folder_lock(out):
                 pass
+
+
+TINY = ["--schedule", "constant(0.1)", "--epochs", "1", "--train-subset", "500", "--test-subset", "200",
+        "--batch-size", "100", "--threads", "1"]
+
+
+@pytest.mark.processes
+def test_a_training_holds_its_run_folder(tmp_path, fashion_mnist, capsys):
+    """``lrlab train`` takes its folder's lock from its first write on: a second training into
+    that folder, new or resumed, is refused in one line and writes nothing there."""
+    out = tmp_path / "run"
+    holder = hold_lock(out)
+    try:
+        for arguments in ([*TINY, "--out", str(out)], ["--resume", str(out)]):
+            if arguments[0] == "--resume":  # a folder holding a run, as a live training leaves it
+                holder.kill()
+                holder.wait(timeout=60)
+                assert main(["train", *TINY, "--out", str(out)]) == 0
+                capsys.readouterr()
+                holder = hold_lock(out)
+            before = sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir())
+            assert main(["train", *arguments]) == 2
+            assert capsys.readouterr().err == (f"lrlab train: error: {out} is in use by another lrlab process "
+                                               f"(pid {holder.pid}); wait until it ends, or choose another --out\n")
+            assert sorted((p.name, p.stat().st_mtime_ns) for p in out.iterdir()) == before
+    finally:
+        holder.kill()
+        holder.wait(timeout=60)
+    assert main(["train", "--resume", str(out)]) == 0  # the holder is gone: its lock with it
 
 
 def test_a_runner_killed_with_all_its_trainings_resumes_to_the_same_numbers(tmp_path, experiment, capsys):
@@ -92,7 +121,7 @@ def test_a_runner_killed_with_all_its_trainings_resumes_to_the_same_numbers(tmp_
             time.sleep(0.02)
         # 2 epochs of 10000 examples left (over a second on an idle machine): the runner is still running
         assert main(["run", str(experiment), "--out", str(out)]) == 2  # while it runs: refused
-        assert "is in use by another lrlab run" in capsys.readouterr().err
+        assert "is in use by another lrlab process" in capsys.readouterr().err
         everyone = processes_with(str(out))  # the runner and its trainings (each in a session of its own)
         assert len(everyone) >= 2, everyone
         for pid in everyone:

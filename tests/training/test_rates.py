@@ -59,3 +59,17 @@ def test_a_bad_rate_is_refused_before_training_starts(falling, tmp_path, fashion
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1 and "gives an infinite rate" in err
     assert not (tmp_path / "run").exists()
+
+
+def test_lrlab_run_refuses_a_bad_rate_before_any_training_starts(falling, tmp_path, fashion_mnist, capsys):
+    """The runner checks every training's schedule first: the good run is not trained for nothing."""
+    experiment = tmp_path / "e.toml"
+    experiment.write_text('[defaults]\nepochs = 2\ntrain_subset = 1000\ntest_subset = 500\nbatch_size = 100\n'
+                          'unit = "step"\n\n[[runs]]\nname = "good"\nschedule = "constant(0.1)"\n\n'
+                          '[[runs]]\nname = "bad"\nschedule = "test_falling(base_lr=0.1, drop=0.02)"\n')
+    status = main(["run", str(experiment), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1, err
+    assert err.startswith("lrlab run: error: bad/seed-0: schedule ") and "gives a negative rate" in err
+    assert "rate (-0.01999999999999999) at step 6 of the planned 20" in err
+    assert not (tmp_path / "out" / "good").exists()

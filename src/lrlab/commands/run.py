@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs={args.jobs} is invalid: must be an integer >= 1")
     from ..experiments import load_experiment, run_experiment, with_precision
-    from ..experiments.lock import folder_lock
+    from ..training.lock import folder_lock
 
     experiment = load_experiment(args.experiment)
     if args.precision:

@@ -41,6 +41,7 @@ from tqdm.auto import tqdm
 from ..backends import backend_info
 from ..runfolder import RunDir, Status, Summary, atomic_path, write_json
 from ..training.config import ConfigError, TrainConfig
+from ..training.preflight import check_planned_rates
 from . import planning
 from . import halving
 from .config import Experiment, ExperimentError, Run, quick_version
@@ -98,6 +99,7 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
              for (run, seed), threads in zip(pairs, plan)]
     for task in tasks:
         _check_same_config(task)
+    check_planned_rates({task.name: task.config for task in tasks})
     executor.check(tasks)
     out.mkdir(parents=True, exist_ok=True)
     _write_experiment(experiment, out, quick)

@@ -41,6 +41,7 @@ from .checkpoints import load_checkpoint, save_checkpoint
 from .clock import clock_warning
 from .config import ConfigError, TrainConfig
 from .killpoints import kill_point
+from .lock import folder_lock
 from .rates import check_rates
 
 
@@ -72,15 +73,16 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
         print(f"lrlab: warning: {warning}", file=sys.stderr)
     backend = backend_class(config.backend)(config.job(data))
     try:
-        if resume:
-            previous = run.read_summary()
-            rows, wall = _restore(run, backend), previous.wall_seconds if previous else 0.0
-        else:
-            run.create()
-            run.write_config(_config_document(config, schedule, data, per_epoch, backend, warning))
-            rows, wall = [], 0.0
-        stop = config.epochs if until is None else min(until, config.epochs)
-        return _epochs(run, backend, config, rows, len(data.train_labels), data.num_classes, wall, progress, stop)
+        with folder_lock(run.path):  # from the first write on: a second process here is refused
+            if resume:
+                previous = run.read_summary()
+                rows, wall = _restore(run, backend), previous.wall_seconds if previous else 0.0
+            else:
+                run.create()
+                run.write_config(_config_document(config, schedule, data, per_epoch, backend, warning))
+                rows, wall = [], 0.0
+            stop = config.epochs if until is None else min(until, config.epochs)
+            return _epochs(run, backend, config, rows, len(data.train_labels), data.num_classes, wall, progress, stop)
     finally:
         backend.close()
 

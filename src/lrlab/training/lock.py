@@ -1,6 +1,8 @@
-"""One ``lrlab run`` at a time per run folder: an exclusive lock on ``OUT/.lock``.
+"""One lrlab process at a time per folder: an exclusive lock on ``FOLDER/.lock``.
 
-The lock is ``fcntl.flock`` on the file, held while the runner runs, with the holder's pid
+``lrlab run`` holds its experiment folder's ``OUT/.lock`` while it runs; every training holds its
+run folder's (``OUT/<run>/seed-<k>/.lock``, or ``lrlab train --out DIR``'s) while it writes there.
+The lock is ``fcntl.flock`` on the file, held while the holder works, with the holder's pid
 written in it so that a refusal can name it. The kernel releases a flock when its holder
 dies, however it dies (kill -9 included), so a lock left by a dead process is simply taken
 over: no stale lock to clean up by hand. Where ``fcntl`` is missing (Windows) no lock is taken.
@@ -30,7 +32,7 @@ LOCK = ".lock"
 
 
 class FolderInUse(RunDirError):
-    """Another live ``lrlab run`` holds the run folder."""
+    """Another live lrlab process holds the folder."""
 
 
 @contextlib.contextmanager
@@ -46,7 +48,7 @@ def folder_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
             except BlockingIOError:
                 stream.seek(0)
                 holder = stream.read().strip() or "unknown"
-                raise FolderInUse(f"{folder} is in use by another lrlab run (pid {holder}); wait until it ends, "
+                raise FolderInUse(f"{folder} is in use by another lrlab process (pid {holder}); wait until it ends, "
                                   "or choose another --out") from None
         stream.seek(0)
         stream.truncate()
