@@ -18,7 +18,10 @@ trial's values made into a run's name, label, schedule and settings. Optuna itse
 A list is a category; a range an interval (integers when its ends are, on its step's points when it
 has one); a log range a log-scaled interval. A drawn number is rounded to
 :data:`~lrlab.experiments.sweeps.values.DIGITS` significant digits, as random search's are, so that
-its run has a readable name (``constant-rate-tpe.base_lr-0.1334``).
+its run has a readable name (``constant-rate-tpe.base_lr-0.1334``). The parameters are taken lists
+first, then ranges, each in the order written: the order in which the run folder's experiment.toml
+(a TOML writer puts a table's arrays before its tables) gives them back, so that a sweep read from
+there draws and names its trials exactly as the original file does.
 
 >>> from lrlab.schedules import parse
 >>> table = {"search": "tpe", "trials": 3, "params": {"schedule": {"base_lr": {"log": [0.01, 1.0]}}}}
@@ -40,7 +43,7 @@ from ...schedules import Schedule
 from .combinations import _search
 from .errors import SweepProblem
 from .names import NAME_LENGTH, _shown, describe, run_name, short_keys
-from .paths import _apply, read_params
+from .paths import _apply, _flatten, read_params
 from .values import Param
 
 
@@ -60,7 +63,7 @@ class TpeSweep:
     settings: dict[str, Any] = dataclasses.field(default_factory=dict)
     """The TrainConfig fields its runs set (the defaults' and the table's), as a run's ``settings``."""
     table: dict[str, Any] = dataclasses.field(default_factory=dict)
-    """Its ``params`` table as written, for the run folder's experiment.toml."""
+    """Its ``params`` table as written, by parameter path in :attr:`params`' order, for experiment.toml."""
 
     @property
     def paths(self) -> list[str]:
@@ -74,10 +77,12 @@ def read_tpe(name: str, schedule: Schedule, table: dict[str, Any], where: str, l
     if metric not in METRICS:
         raise SweepProblem(f"{where}.metric", f"{metric!r} is invalid: must be one of {', '.join(METRICS)}")
     params = read_params(table.get("params"), f"{where}.params", schedule, "tpe")
+    params = tuple(sorted(params, key=lambda p: not p.values))  # lists first: see the module's docstring
+    specs = dict(_flatten(table["params"]))
     longest = f"{name}.trial-{trials - 1}"
     if len(longest) > NAME_LENGTH:
         raise SweepProblem(f"{where}.name", f"{name!r} is too long to name its runs ({longest!r})")
-    return TpeSweep(name, schedule, params, trials, seed, metric, label, table=table["params"])
+    return TpeSweep(name, schedule, params, trials, seed, metric, label, table={p.path: specs[p.path] for p in params})
 
 
 def point(sweep: TpeSweep, values: dict[str, Any], number: int) -> "Point":
