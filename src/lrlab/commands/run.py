@@ -17,6 +17,7 @@ EXAMPLE = """examples:
   lrlab run experiments/d2l-chapter.toml --precision bf16   # its torch runs in bfloat16, into runs/d2l-chapter-bf16
   lrlab run experiments/sweep-constant-rate.toml --quick    # a sweep: 9 constant rates, expanded into runs
   lrlab run experiments/sweep-constant-rate-asha.toml      # the same sweep with early stopping (successive halving)
+  lrlab run experiments/sweep-constant-rate-tpe.toml       # 9 rates chosen by Optuna's TPE (lrlab[optuna])
 
 Running the same command again skips finished runs and resumes interrupted ones.
 """

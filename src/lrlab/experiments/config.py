@@ -28,6 +28,14 @@ A small experiment::
     schedule.base_lr = { log = [0.01, 1.0], n = 9 }
     momentum = [0.0, 0.9]
 
+    [[sweeps]]                      # Optuna's TPE (lrlab[optuna]): its runs are asked for as it runs
+    name = "rate-tpe"
+    schedule = "constant(0.1)"
+    search = "tpe"
+    trials = 9
+    [sweeps.params]
+    schedule.base_lr = { log = [0.01, 1.0] }
+
 ``book`` holds published numbers to compare with, per backend (``torch``, ``keras``,
 ``mxnet``), each any of ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (``lrlab.runfolder.METRICS``).
 
@@ -37,6 +45,9 @@ values (``Run.sweep``, ``Run.params``), and its ``early_stopping`` (:mod:`lrlab.
 every run of such a sweep must train the same ``epochs``). ``Experiment.to_dict()`` writes the
 expanded runs, each with its ``sweep``, ``params`` and ``early_stopping`` keys, which a ``[[runs]]``
 table accepts too. Run names are unique across runs and sweeps.
+
+A TPE sweep (``search = "tpe"``, :mod:`lrlab.experiments.sweeps.tpe`) has no runs until it runs: it is
+kept as it is (``Experiment.tpe_sweeps``), and :func:`tpe_run` makes each trial's run, named as a grid's.
 
 The whole file is checked before anything runs. Every problem is an
 :class:`ExperimentError` worded ``FILE: KEY: PROBLEM``, where KEY is a path such as
@@ -130,6 +141,8 @@ class Experiment:
     title: str = ""
     description: str = ""
     source: str = dataclasses.field(default="<experiment>", compare=False)
+    tpe_sweeps: tuple[sweeps.TpeSweep, ...] = ()
+    """The sweeps searched by TPE, whose runs are made while the experiment runs (:func:`tpe_run`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The experiment as TOML data: the defaults, then each run's differences from them."""
@@ -140,6 +153,8 @@ class Experiment:
             data["imports"] = list(imports)
         data["defaults"] = _plain(defaults)
         data["runs"] = [_run_dict(run, self.defaults) for run in self.runs]
+        if self.tpe_sweeps:
+            data["sweeps"] = [_tpe_dict(sweep, self.defaults) for sweep in self.tpe_sweeps]
         return data
 
 
@@ -180,6 +195,8 @@ def quick_version(experiment: Experiment) -> Experiment:
         defaults=_quick(experiment.defaults),
         runs=tuple(_with_settings(dataclasses.replace(run, seeds=run.seeds[:1]), _quick(run.settings))
                    for run in experiment.runs),
+        tpe_sweeps=tuple(dataclasses.replace(sweep, seeds=sweep.seeds[:1], settings=_quick(sweep.settings))
+                         for sweep in experiment.tpe_sweeps),
     )
 
 
@@ -195,7 +212,23 @@ def with_precision(experiment: Experiment, precision: str) -> Experiment:
     return dataclasses.replace(experiment, runs=tuple(
         _with_settings(run, {**run.settings, "precision": precision})
         if precision in backend_info(run.backend).precisions else run
-        for run in experiment.runs))
+        for run in experiment.runs), tpe_sweeps=tuple(
+        dataclasses.replace(sweep, settings={**sweep.settings, "precision": precision})
+        if precision in backend_info(TrainConfig(schedule=repr(sweep.schedule), **sweep.settings).backend).precisions else sweep
+        for sweep in experiment.tpe_sweeps))
+
+
+def tpe_run(sweep: sweeps.TpeSweep, values: dict[str, Any], number: int) -> Run:
+    """The run of trial ``number`` of ``sweep``, at ``values`` (parameter path -> value); an
+    :class:`ExperimentError` when a check of the schedule or the settings refuses them."""
+    try:
+        point = sweeps.tpe.point(sweep, values, number)
+        run = Run(point.name, repr(point.schedule), sweep.seeds, {**sweep.settings, **point.settings}, point.label,
+                  sweep=sweep.name, params=point.params)
+        _check_run(run, f"{sweep.name}.params", f'"{sweep.name}" at {sweeps.describe(values)}: ')
+    except (_Problem, SweepProblem) as problem:
+        raise ExperimentError(f"{problem.key}: {problem.text}") from None
+    return run
 
 
 def _with_settings(run: Run, settings: dict[str, Any]) -> Run:
@@ -237,12 +270,17 @@ def _experiment(data: Any, source: str) -> Experiment:
         raise _Problem("runs", "no runs: add at least one [[runs]] table with a name and a schedule, "
                                "or a [[sweeps]] table")
     runs = [(_run(entry, f"runs[{i}]", defaults), f"runs[{i}]") for i, entry in enumerate(entries)]
+    tpe_sweeps = []
     for i, entry in enumerate(sweep_entries):
-        runs += [(run, f"sweeps[{i}]") for run in _sweep(entry, f"sweeps[{i}]", defaults)]
+        if isinstance(entry, dict) and entry.get("search") == "tpe":
+            tpe_sweeps.append((_tpe_sweep(entry, f"sweeps[{i}]", defaults), f"sweeps[{i}]"))
+        else:
+            runs += [(run, f"sweeps[{i}]") for run in _sweep(entry, f"sweeps[{i}]", defaults)]
     _unique_names(runs)
+    _check_tpe_names(tpe_sweeps, runs)
     _check_early_stopping(runs)
     return Experiment(tuple(run for run, _ in runs), defaults, _text(data, "title", ""),
-                      _text(data, "description", ""), source)
+                      _text(data, "description", ""), source, tuple(sweep for sweep, _ in tpe_sweeps))
 
 
 def _tables(data: dict[str, Any], key: str) -> list[Any]:
@@ -277,6 +315,19 @@ def _check_run(run: Run, where: str, context: str = "") -> None:
 
 def _sweep(entry: Any, where: str, defaults: dict[str, Any]) -> list[Run]:
     """The runs of one ``[[sweeps]]`` table (see :mod:`lrlab.experiments.sweeps`)."""
+    name, schedule, seeds, settings = _sweep_common(entry, where, defaults)
+    early_stopping = _early_stopping(entry, where)
+    runs = []
+    for point in sweeps.expand(name, schedule, entry, where, _text(entry, "label", "", where)):
+        run = Run(point.name, repr(point.schedule), seeds, {**settings, **point.settings}, point.label,
+                  sweep=name, params=point.params, early_stopping=early_stopping)
+        _check_run(run, f"{where}.params", f'"{name}" at {sweeps.describe(point.params)}: ')
+        runs.append(run)
+    return runs
+
+
+def _sweep_common(entry: Any, where: str, defaults: dict[str, Any]) -> tuple[str, Any, tuple[int, ...], dict[str, Any]]:
+    """A ``[[sweeps]]`` table's name, base schedule (parsed), seeds and settings, checked."""
     if not isinstance(entry, dict):
         raise _Problem(where, "must be a table with a name, a schedule and params ([[sweeps]])")
     if "seed" in entry:
@@ -290,14 +341,33 @@ def _sweep(entry: Any, where: str, defaults: dict[str, Any]) -> list[Run]:
             raise _Problem(f"{where}.{path}", f"is set here and swept in {where}.params: keep one")
     settings = {**defaults, **own}
     seeds = settings.pop("seeds", (0,))
-    early_stopping = _early_stopping(entry, where)
-    runs = []
-    for point in sweeps.expand(name, schedule, entry, where, _text(entry, "label", "", where)):
-        run = Run(point.name, repr(point.schedule), seeds, {**settings, **point.settings}, point.label,
-                  sweep=name, params=point.params, early_stopping=early_stopping)
-        _check_run(run, f"{where}.params", f'"{name}" at {sweeps.describe(point.params)}: ')
-        runs.append(run)
-    return runs
+    return name, schedule, seeds, settings
+
+
+def _tpe_sweep(entry: dict[str, Any], where: str, defaults: dict[str, Any]) -> sweeps.TpeSweep:
+    """A ``[[sweeps]]`` table with ``search = "tpe"`` (see :mod:`lrlab.experiments.sweeps.tpe`)."""
+    name, schedule, seeds, settings = _sweep_common(entry, where, defaults)
+    if "early_stopping" in entry:
+        raise _Problem(f"{where}.early_stopping", 'is for search = "grid" or "random": TPE trains each trial '
+                                                  "to its end (no pruning)")
+    sweep = sweeps.read_tpe(name, schedule, entry, where, _text(entry, "label", "", where))
+    sweep = dataclasses.replace(sweep, seeds=seeds, settings=settings)
+    _check_run(Run(name, repr(schedule), seeds, settings), where)  # the settings, at the base schedule
+    try:
+        import optuna  # noqa: F401  (only its presence is checked here)
+    except ImportError:
+        raise _Problem(f"{where}.search", "\"tpe\" needs Optuna: pip install 'lrlab[optuna]'") from None
+    return sweep
+
+
+def _check_tpe_names(tpe_sweeps: list[tuple[sweeps.TpeSweep, str]], runs: list[tuple[Run, str]]) -> None:
+    """A TPE sweep's runs are named ``<sweep>.<...>``: no other run or TPE sweep may use that prefix."""
+    names = [(run.name, where) for run, where in runs] + [(sweep.name, where) for sweep, where in tpe_sweeps]
+    for sweep, where in tpe_sweeps:
+        for name, other in names:
+            if other != where and (name == sweep.name or name.startswith(f"{sweep.name}.")):
+                raise _Problem(f"{where}.name", f"{sweep.name!r} names the runs of this TPE sweep, "
+                                                f"but {other} has the name {name!r}: rename one")
 
 
 def _early_stopping(entry: dict[str, Any], where: str) -> EarlyStopping | None:
@@ -466,6 +536,18 @@ def _run_dict(run: Run, defaults: dict[str, Any]) -> dict[str, Any]:
         data["params"] = run.params
     if run.early_stopping:
         data["early_stopping"] = run.early_stopping.to_dict()
+    return _plain(data)
+
+
+def _tpe_dict(sweep: sweeps.TpeSweep, defaults: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": sweep.name, "schedule": repr(sweep.schedule)}
+    if sweep.label:
+        data["label"] = sweep.label
+    data.update({key: value for key, value in sweep.settings.items() if defaults.get(key) != value})
+    if sweep.seeds != defaults.get("seeds", (0,)):
+        data["seeds"] = sweep.seeds
+    data.update({"search": "tpe", "trials": sweep.trials, "search_seed": sweep.seed, "metric": sweep.metric,
+                 "params": sweep.table})
     return _plain(data)
 
 

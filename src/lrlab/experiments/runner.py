@@ -9,12 +9,16 @@ run folder (:mod:`lrlab.runfolder`), plus what ``lrlab report`` reads::
     OUT/<run>/seed-<k>/            config.json, metrics.jsonl, summary.json, checkpoint, and
                                    train-config.json + train.log (the request and the output)
     OUT/<sweep>.rungs.json         a sweep with early stopping: its rungs' decisions so far
+    OUT/<sweep>.optuna.journal     a TPE sweep: its Optuna study (lrlab.experiments.tpe)
+    OUT/<sweep>.trials.json        a TPE sweep: its trials in order, with their runs and scores
 
 Running again skips finished seeds (completed, diverged, stuck or stopped) and resumes the others
 from their last checkpoint. The runs of a sweep with ``early_stopping`` train rung by rung
 (:mod:`lrlab.experiments.halving`): each stops at the next rung, and only the runs the rung
 promotes, once every run has reached it, continue; their decisions are recomputed from the run
-folders, so a rerun makes the same ones. The trainings run where an executor puts them
+folders, so a rerun makes the same ones. A TPE sweep's runs are asked for after the other runs
+have trained, a batch at a time (as many trials as train at once), each batch told before the
+next is asked (:mod:`lrlab.experiments.tpe`). The trainings run where an executor puts them
 (:mod:`lrlab.experiments.executors`; by default local processes); the scheduling loop
 here decides what starts when (:mod:`lrlab.experiments.planning`). Ctrl-C is forwarded
 to every training once per press; each keeps its last checkpoint and writes an
@@ -91,8 +95,9 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     executor = executor or LocalProcessExecutor()
     out = Path(out_dir)
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
+    trainings = len(pairs) + sum(sweep.trials * len(sweep.seeds) for sweep in experiment.tpe_sweeps)
     cores = executor.cores
-    jobs = max(1, min(jobs or planning.default_jobs(len(pairs), cores), len(pairs)))
+    jobs = max(1, min(jobs or planning.default_jobs(trainings, cores), trainings))
     plan = [min(threads, backend_info(run.backend).max_threads or threads)  # no more than a training uses
             for (run, _), threads in zip(pairs, planning.thread_plan(len(pairs), jobs, cores))]
     tasks = [Task(run, seed, out / run.name / f"seed-{seed}", threads)
@@ -105,19 +110,78 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     _write_experiment(experiment, out, quick)
     work = _Work(tasks, out)
     todo = work.wanted()
-    tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
-               f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores "
-               f"{planning.describe(plan)}, in {out}")
+    runs = list(experiment.runs)  # and the TPE sweeps' runs, as they are asked for
+    if tasks:
+        tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
+                   f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores "
+                   f"{planning.describe(plan)}, in {out}")
     for sweep in work.sweeps:
         tqdm.write(f"early stopping in sweep {sweep.name}: rungs after epochs "
                    f"{', '.join(map(str, sweep.rule.rungs(sweep.epochs)))} of {sweep.epochs} ({sweep.rule.describe()})")
-    _write_index(experiment, tasks, out, quick, work)  # now too: a report works even if we are killed
+    _write_index(experiment, runs, tasks, out, quick, work)  # now too: a report works even if we are killed
     try:
         _run_all(work, tasks, jobs, executor)
+        for sweep in experiment.tpe_sweeps:
+            _search_tpe(sweep, out, jobs, executor, runs, tasks,
+                        lambda: _write_index(experiment, runs, tasks, out, quick, work))
     finally:
         work.wanted()  # the last decisions, recorded
-        _write_index(experiment, tasks, out, quick, work)
+        _write_index(experiment, runs, tasks, out, quick, work)
     return {task.name: task.status() for task in tasks}
+
+
+def _search_tpe(sweep, out: Path, jobs: int, executor: Executor, runs: list[Run], tasks: list[Task],
+                write_index) -> None:
+    """Ask ``sweep``'s study for trials, a batch of ``jobs // seeds`` at a time; train each batch's runs
+    (appended to ``runs`` and ``tasks``) and tell their scores in trial order. A batch with a training
+    that did not finish (failed, interrupted) is left asked: the next ``lrlab run`` trains it again."""
+    from . import tpe  # Optuna is imported only for a TPE sweep
+
+    study = tpe.Study(sweep, out)
+    batch_size = max(1, jobs // len(sweep.seeds))
+    own: dict[str, list[Task]] = {}  # this sweep's runs so far: name -> its tasks
+
+    def tasks_of(run: Run) -> list[Task]:
+        if run.name not in own:
+            own[run.name] = [Task(run, seed, out / run.name / f"seed-{seed}", max(1, executor.cores // jobs))
+                             for seed in run.seeds]
+            for task in own[run.name]:
+                _check_same_config(task)
+            runs.append(run)
+            tasks.extend(own[run.name])
+        return own[run.name]
+
+    for trial in study.told():
+        run = study.run(trial)
+        if isinstance(run, Run):
+            tasks_of(run)
+    told, pending = len(study.told()), study.pending()
+    tqdm.write(f"TPE sweep {sweep.name}: {told} of {sweep.trials} trials told"
+               f"{f', {len(pending)} asked to train again' if pending else ''}; {batch_size} trial(s) at a time; "
+               f"its study: {tpe.journal_path(out, sweep)}")
+    while True:
+        told, batch = len(study.told()), study.pending()
+        if not batch and told < sweep.trials:
+            batch = study.ask(min(batch_size, sweep.trials - told))
+        if not batch:
+            break
+        trial_runs = {trial.number: study.run(trial) for trial in batch}
+        batch_tasks = list({id(t): t for run in trial_runs.values() if isinstance(run, Run)
+                            for t in tasks_of(run)}.values())
+        executor.check(batch_tasks)
+        write_index()
+        study.record(out / f"{sweep.name}.trials.json")
+        _run_all(_Work(batch_tasks, out), batch_tasks, jobs, executor)
+        if not all(task.status().finished for task in batch_tasks):
+            break
+        for trial in batch:  # in trial order, whatever finished first
+            run = trial_runs[trial.number]
+            value = (tpe.score([t.folder for t in own[run.name]], sweep.metric) if isinstance(run, Run)
+                     else tpe.worst(sweep.metric))
+            study.tell(trial, value)
+            tqdm.write(f"{sweep.name}: trial {trial.number} "
+                       f"{run.name if isinstance(run, Run) else 'not trained: ' + run}: {sweep.metric} {value:.4f}")
+    study.record(out / f"{sweep.name}.trials.json")
 
 
 def _threads(task: Task) -> int:
@@ -370,13 +434,14 @@ def _write_experiment(experiment: Experiment, out: Path, quick: bool) -> None:
         tmp.write_text(header + tomli_w.dumps(experiment.to_dict()), encoding="utf-8")
 
 
-def _write_index(experiment: Experiment, tasks: list[Task], out: Path, quick: bool, work: _Work) -> None:
+def _write_index(experiment: Experiment, all_runs: list[Run], tasks: list[Task], out: Path, quick: bool,
+                 work: _Work) -> None:
     """index.json: what ``lrlab report`` reads to find each run's folders, labels and book numbers;
     a sweep's run also names its sweep and its values (``params``: parameter path -> value), and a
     halved sweep's run what it was judged on (``early_stopping``: the rule, the rungs that ranked it,
     the epoch a rung stopped it at or null, and the same in words)."""
     runs = []
-    for run in experiment.runs:
+    for run in all_runs:
         own = [t for t in tasks if t.run is run]
         seeds = [{"seed": t.seed, "folder": t.folder.relative_to(out).as_posix(), "status": t.status()}
                  for t in own]

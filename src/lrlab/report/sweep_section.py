@@ -7,6 +7,8 @@ For an experiment with ``[[sweeps]]`` it writes, beside the report:
   the base rate's figure when there are any (:mod:`lrlab.report.findlr`);
 - ``sweep-<sweep>-<key>-<key>.png`` per pair of a sweep's parameters: a heatmap of the mean;
 - ``sweep-<sweep>.csv``: the ranked table (:mod:`lrlab.report.sweep_table`);
+- ``sweep-<sweep>-trials.png`` for a sweep searched by TPE: each trial's score and the best so far,
+  in the order the trials were asked for, beside a table of them (:mod:`lrlab.report.trials`);
 
 and returns the blocks that show them, with one sentence per sweep on whether its best
 configuration stands out from the others (:mod:`lrlab.report.confidence`).
@@ -24,6 +26,7 @@ from .load import ExperimentResult
 from .sweep import Ranked, Sweep, ranked, short_keys, show_value, sweeps_of
 from .sweep_plots import Mark, plot_against, plot_heatmap
 from .sweep_table import sweep_csv_name, sweep_table, write_sweep_csv
+from .trials import plot_best_so_far, read_trials, trial_table
 
 BASE_RATE = "schedule.base_lr"
 HEATMAP_VALUES = 12
@@ -62,6 +65,7 @@ def sweep_blocks(result: ExperimentResult, out: Path, suggestions: list[Suggesti
         blocks += [sweep_table(sweep, rows[sweep.name]),
                    Text(f"Ranked by the mean final test accuracy; seed columns: each seed's test accuracy. "
                         f"The same table as numbers: `{csv_path.name}`.")]
+        blocks += _trial_blocks(result, sweep, out)
         for first, second in itertools.combinations(sweep.params, 2):
             if max(len(sweep.values(first)), len(sweep.values(second))) <= HEATMAP_VALUES:
                 name = f"sweep-{_file_part(sweep.name)}-{_file_part(sweep.key(first))}-{_file_part(sweep.key(second))}.png"
@@ -69,6 +73,21 @@ def sweep_blocks(result: ExperimentResult, out: Path, suggestions: list[Suggesti
                 blocks.append(Image(image, f"{sweep.name}: mean final test accuracy per {sweep.key(first)} "
                                            f"and {sweep.key(second)}"))
     return blocks
+
+
+def _trial_blocks(result: ExperimentResult, sweep: Sweep, out: Path) -> list:
+    """A TPE sweep's trials in order, as a table and a figure (nothing for another sweep)."""
+    record = read_trials(result.folder, sweep.name)
+    if record is None:
+        return []
+    trials, metric = record["trials"], record["metric"]
+    image = plot_best_so_far(trials, metric, out / f"sweep-{_file_part(sweep.name)}-trials.png")
+    told = sum(t["state"] == "told" for t in trials)
+    return [Text(f"Trials of `{sweep.name}`, in the order TPE asked for them ({told} of "
+                 f"{record['trials_wanted']} told; search_seed {record['search_seed']}): each one's mean "
+                 f"{metric.replace('_', ' ')} over its seeds (– where a seed diverged or got stuck, or the values "
+                 f"were refused), and the best so far."),
+            trial_table(trials, metric), Image(image, f"{sweep.name}: each trial's score and the best so far")]
 
 
 def confidence_sentence(sweep: Sweep, rows: list[Ranked]) -> str:

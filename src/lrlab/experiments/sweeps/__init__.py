@@ -6,7 +6,8 @@ A sweep is a run whose schedule arguments and training settings take several val
     name = "constant-rate"              # the runs' folders: OUT/constant-rate.base_lr-0.01/seed-0, ...
     schedule = "constant(0.1)"          # the base schedule, whose arguments are swept
     seeds = [0, 1, 2]                   # and any run key but book: epochs, momentum, label, ...
-    search = "grid"                     # the default; or "random", with samples (and search_seed)
+    search = "grid"                     # the default; or "random", with samples (and search_seed);
+                                        # or "tpe" (Optuna's TPE), with trials (lrlab.experiments.sweeps.tpe)
     early_stopping = { grace = 3, reduction = 3 }   # optional: successive halving over its runs
     [sweeps.params]
     schedule.base_lr = { log = [0.01, 1.0], n = 9 }   # an argument of the schedule
@@ -63,13 +64,14 @@ from .combinations import MAX_RUNS, SEARCHES, _search, draws, grid
 from .errors import SweepProblem
 from .names import NAME_LENGTH, _shown, describe, run_names, short_keys
 from .paths import SETTINGS, STEP, _apply, read_params, substitute
+from .tpe import TpeSweep, read_tpe
 from .values import DIGITS, EXAMPLE, SPEC_KEYS, Param
 
 __all__ = ["DIGITS", "EXAMPLE", "MAX_RUNS", "NAME_LENGTH", "SEARCHES", "SETTINGS", "SPEC_KEYS", "STEP",
-           "SWEEP_KEYS", "Param", "Point", "SweepProblem", "describe", "draws", "expand", "grid",
-           "read_params", "run_names", "short_keys", "substitute"]
+           "SWEEP_KEYS", "Param", "Point", "SweepProblem", "TpeSweep", "describe", "draws", "expand", "grid",
+           "read_params", "read_tpe", "run_names", "short_keys", "substitute"]
 
-SWEEP_KEYS = ("search", "samples", "search_seed", "params")
+SWEEP_KEYS = ("search", "samples", "trials", "search_seed", "metric", "params")
 """The keys of a ``[[sweeps]]`` table beside a run's (name, schedule, label, seeds and the settings)."""
 
 

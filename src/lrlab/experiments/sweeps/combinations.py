@@ -11,18 +11,30 @@ from typing import Any
 from .errors import SweepProblem
 from .values import Param, _integer
 
-SEARCHES = ("grid", "random")
+SEARCHES = ("grid", "random", "tpe")
 MAX_RUNS = 10_000
 
 
 def _search(table: dict[str, Any], where: str) -> tuple[str, int | None, int]:
+    """The search, its number of runs (random's samples, TPE's trials; None for a grid) and its seed."""
     search = table.get("search", "grid")
     if search not in SEARCHES:
         raise SweepProblem(f"{where}.search", f"{search!r} is invalid: must be one of {', '.join(map(repr, SEARCHES))}")
+    count = {"random": "samples", "tpe": "trials"}.get(search)
+    for key in ("samples", "trials", "metric"):
+        if key in table and key != count and not (key == "metric" and search == "tpe"):
+            wanted = "random" if key == "samples" else "tpe"
+            raise SweepProblem(f"{where}.{key}", f'is for search = "{wanted}", not {search!r}')
+    if search == "tpe":
+        if "trials" not in table:
+            raise SweepProblem(f"{where}.trials", "missing: TPE needs the number of trials to train, e.g. trials = 20")
+        trials = _integer(table["trials"], 1, f"{where}.trials")
+        if trials > MAX_RUNS:
+            raise SweepProblem(f"{where}.trials", f"{trials:,} trials is too many (at most {MAX_RUNS:,})")
+        return search, trials, _integer(table.get("search_seed", 0), 0, f"{where}.search_seed")
     if search == "grid":
-        for key in ("samples", "search_seed"):
-            if key in table:
-                raise SweepProblem(f"{where}.{key}", 'is for search = "random"; a grid trains every combination')
+        if "search_seed" in table:
+            raise SweepProblem(f"{where}.search_seed", 'is for search = "random" or "tpe"; a grid trains every combination')
         return search, None, 0
     if "samples" not in table:
         raise SweepProblem(f"{where}.samples", 'missing: random search needs the number of runs to draw, e.g. samples = 20')

@@ -38,12 +38,21 @@ def run_names(sweep: str, params: tuple[Param, ...], combos: list[tuple]) -> lis
     >>> run_names("lr", (Param("optimizer", values=("a" * 60,)),), [("a" * 60,)])
     ['lr.0']
     """
-    keys = [re.sub(r"[\[\]]", "", key) for key in short_keys([p.path for p in params])]
-    names = [".".join([sweep] + [f"{key}-{_name_text(value)}" for key, value in zip(keys, combo)]) for combo in combos]
+    names = [run_name(sweep, params, combo) for combo in combos]
     if max(map(len, names)) <= NAME_LENGTH and len(set(names)) == len(names):
         return names
     width = len(str(len(combos) - 1))
     return [f"{sweep}.{i:0{width}d}" for i in range(len(combos))]
+
+
+def run_name(sweep: str, params: tuple[Param, ...], combo: tuple) -> str:
+    """One combination's readable name, ``<sweep>.<key>-<value>...`` (it may pass :data:`NAME_LENGTH`).
+
+    >>> run_name("lr", (Param("schedule.base_lr"), Param("momentum")), (0.1, 0.9))
+    'lr.base_lr-0.1.momentum-0.9'
+    """
+    keys = [re.sub(r"[\[\]]", "", key) for key in short_keys([p.path for p in params])]
+    return ".".join([sweep] + [f"{key}-{_name_text(value)}" for key, value in zip(keys, combo)])
 
 
 def _name_text(value: Any) -> str:

@@ -32,6 +32,8 @@ class Param:
     low: float = 0.0
     high: float = 0.0
     log: bool = False
+    step: Any = None
+    """TPE only: a range's step, kept in the interval it draws from."""
 
     def draw(self, rng: random.Random) -> Any:
         u = rng.random()
@@ -83,6 +85,9 @@ def _log_range(spec: dict[str, Any], low: float, high: float, key: str, search: 
     """
     if "step" in spec:
         raise SweepProblem(f"{key}.step", "a log range takes n (its number of values), not step")
+    if search == "tpe":  # TPE draws from the interval; n, if given, is a grid's
+        _integer(spec.get("n", 2), 2, f"{key}.n")
+        return Param(path, steps, low=float(low), high=float(high), log=True)
     if "n" not in spec:
         if search == "random":
             return Param(path, steps, low=float(low), high=float(high), log=True)
@@ -99,6 +104,9 @@ def _linear_range(spec: dict[str, Any], low: Any, high: Any, key: str, search: s
     (0, 2, 4, 6, 8, 10)
     >>> _linear_range({"n": 3}, 10, 30, "k", "grid", "p", ()).values
     (10, 20, 30)
+    >>> p = _linear_range({"step": 2}, 0, 10, "k", "tpe", "p", ())
+    >>> p.values, p.low, p.high, p.step
+    ((), 0, 10, 2)
     """
     if "step" in spec and "n" in spec:
         raise SweepProblem(key, "give step or n, not both")
@@ -106,6 +114,10 @@ def _linear_range(spec: dict[str, Any], low: Any, high: Any, key: str, search: s
         step = spec["step"]
         if not _is_number(step) or step <= 0:
             raise SweepProblem(f"{key}.step", f"{step!r} is invalid: must be a number > 0")
+    if search == "tpe":  # TPE draws from the interval (on the step's points); n, if given, is a grid's
+        _integer(spec.get("n", 2), 2, f"{key}.n")
+        return Param(path, steps, low=low, high=high, step=spec.get("step"))
+    if "step" in spec:
         count = int(math.floor((high - low) / step + 1e-9)) + 1
         values = [_integral(_round(low + i * step, 12), low, step) for i in range(count)]
     elif "n" in spec:
