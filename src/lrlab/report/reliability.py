@@ -61,11 +61,11 @@ def _diagram(axes, run: RunResult, bins: ReliabilityBins, scaled: ReliabilityBin
         axes.plot(centres[scaled.count > 0], scaled.accuracy[scaled.count > 0], "o-", color="black", markersize=3,
                   label="after temperature scaling")
     axes.plot([0, 1], [0, 1], "--", color="grey", linewidth=1)
-    text = f"ECE {bins.ece:.3f}" + (f"\nafter T: {scaled.ece:.3f}" if scaled is not None else "")
-    axes.text(0.04, 0.96, text, transform=axes.transAxes, va="top", fontsize="small")
+    text = f"ECE {bins.ece:.3f} (pooled)" + (f"\nafter T: {scaled.ece:.3f}" if scaled is not None else "")
+    axes.text(0.03, 0.97, text, transform=axes.transAxes, va="top", fontsize="small")
     axes.set(title=run.label, xlabel="confidence", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1))
     axes.title.set_fontsize("small")
-    axes.legend(fontsize="x-small", loc="lower right")
+    axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(0, 0.84), frameon=False)  # above the diagonal: free
 
 
 def _bins(calibration: dict | None, key: str) -> ReliabilityBins | None:
