@@ -27,6 +27,9 @@ def add_calibration(folder, seed: int, temperature: bool) -> None:
         summary["calibration"]["temperature"] = {
             "held_out": 100, "temperature": 2.0, "test_nll": 0.4, "test_brier": 0.29, "test_ece": 0.02 + seed / 100,
             "reliability": metrics.reliability_bins(scaled, labels).to_dict()}
+    else:
+        averaged = (probabilities + metrics.softmax(np.log(probabilities), 1.5)) / 2
+        summary["calibration"]["posterior"] = {"reliability": metrics.reliability_bins(averaged, labels).to_dict()}
     (folder / "summary.json").write_text(json.dumps(summary))
 
 
@@ -67,6 +70,8 @@ def test_the_diagram_pools_the_completed_seeds_bins(calibrated):
     assert pooled.correct.tolist() == (one.correct + two.correct).tolist()
     assert pooled_bins(run, "temperature").count.sum() == 400
     assert pooled_bins(load_results(calibrated).runs[1], "temperature") is None
+    assert pooled_bins(load_results(calibrated).runs[1], "posterior").count.sum() == 400
+    assert pooled_bins(run, "posterior") is None
 
 
 def test_folders_without_calibration_get_no_diagram_and_no_columns(run_folder):

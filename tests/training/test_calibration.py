@@ -79,6 +79,8 @@ def test_the_first_samples_are_dropped_beyond_keep_and_none_before_burn_in(tiny_
     assert rows[0].posterior_acc is None and rows[2].posterior_acc > 0.1
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["samples"]
     assert state["taken"] == 6 and len(state["states"]) == 4
+    posterior = metrics.ReliabilityBins.from_dict(RunDir(tmp_path / "run").read_summary().calibration["posterior"]["reliability"])
+    assert posterior.count.sum() == 500 and posterior.ece == pytest.approx(rows[2].posterior_ece, rel=1e-12)
 
 
 def test_a_resumed_run_keeps_its_samples_bitwise(tiny_config, tmp_path, straight_and_resumed, metric_numbers):

@@ -104,6 +104,9 @@ class Backend(Protocol):
         """The current model's logits (n, classes) of ``images``, float32 pixels shaped (N, C, H, W)
         as :meth:`lrlab.data.ImageDataset.as_float32` gives them (for calibration after the last epoch)."""
 
+    # A backend that keeps parameter samples (``BackendInfo.samples``) also has
+    # ``posterior_probabilities() -> np.ndarray | None``: their averaged test probabilities.
+
     def save(self, path: Path, epochs_done: int) -> None:
         """Write everything needed to resume after ``epochs_done`` epochs to ``path``."""
 

@@ -139,10 +139,16 @@ class TorchBackend:
         numbers = {"test_acc": sum(hits for hits, _, _ in results) / n,
                    "test_loss": sum(loss for _, loss, _ in results) / n} | calibration_metrics(logits, self.test_y.numpy())
         if self.samples is not None:
-            test_x = self.test_x.numpy()
-            numbers |= self.samples.metrics(self.model, lambda: metrics.softmax(self.logits(test_x)),
-                                            self.test_y.numpy())
+            numbers |= self.samples.metrics(self.model, self._test_probabilities, self.test_y.numpy())
         return numbers
+
+    def posterior_probabilities(self) -> np.ndarray | None:
+        """The kept parameter samples' averaged test probabilities (the posterior predictive); None
+        for a run without samples, or before the first."""
+        return None if self.samples is None else self.samples.mean_probabilities(self.model, self._test_probabilities)
+
+    def _test_probabilities(self) -> np.ndarray:
+        return metrics.softmax(self.logits(self.test_x.numpy()))
 
     def _evaluate_chunk(self, chunk: tuple[torch.Tensor, torch.Tensor]) -> tuple[int, float, np.ndarray]:
         """The correct count, the summed loss and the logits of one chunk of the test set."""

@@ -45,6 +45,15 @@ class ParameterSamples:
         """``posterior_samples`` and the test metrics of the samples' averaged probabilities (None
         before the first sample); ``probabilities_of()`` gives the model's test probabilities now.
         The model is left as it was found, bitwise."""
+        mean = self.mean_probabilities(model, probabilities_of)
+        if mean is None:
+            return {"posterior_samples": 0} | dict.fromkeys(POSTERIOR_KEYS)
+        scores = metrics.classification_metrics(mean, labels)
+        return {"posterior_samples": len(self.states)} | {f"posterior_{name}": scores[name]
+                                                          for name in ("acc", "nll", "brier", "ece")}
+
+    def mean_probabilities(self, model: torch.nn.Module, probabilities_of: Callable[[], np.ndarray]) -> np.ndarray | None:
+        """The kept samples' test probabilities averaged, ``(1/S) sum_s p_s``; None before the first sample."""
         numbers = [self.taken - len(self.states) + i for i in range(len(self.states))]
         missing = [(number, state) for number, state in zip(numbers, self.states) if number not in self._probabilities]
         if missing:
@@ -56,11 +65,8 @@ class ParameterSamples:
             finally:
                 model.load_state_dict(current)
         if not numbers:
-            return {"posterior_samples": 0} | dict.fromkeys(POSTERIOR_KEYS)
-        mean = sum(self._probabilities[number] for number in numbers) / len(numbers)  # in order: the same sum every time
-        scores = metrics.classification_metrics(mean, labels)
-        return {"posterior_samples": len(numbers)} | {f"posterior_{name}": scores[name]
-                                                       for name in ("acc", "nll", "brier", "ece")}
+            return None
+        return sum(self._probabilities[number] for number in numbers) / len(numbers)  # in order: the same sum every time
 
     def state_dict(self) -> dict:
         return {"taken": self.taken, "states": self.states}

@@ -12,7 +12,8 @@ What :func:`final_calibration` returns goes into ``summary.json`` as ``calibrati
     {"reliability": {"edges", "count", "confidence_sum", "correct"},   # the test set, 15 bins
      "temperature": {"held_out": N, "temperature": T,                  # absent when holdout = 0
                      "test_nll", "test_brier", "test_ece",             # after dividing the logits by T
-                     "reliability": {...}}}
+                     "reliability": {...}},
+     "posterior": {"reliability": {...}}}     # a run with parameter samples (from the first one on)
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def split_holdout(data, n: int):
 
 
 def final_calibration(backend, data, held_out) -> dict:
-    """The trained model's reliability bins on ``data``'s test set and, with ``held_out``, the
-    temperature fitted there (:func:`lrlab.metrics.fit_temperature`) and the test metrics after scaling."""
+    """The trained model's reliability bins on ``data``'s test set; with ``held_out``, the temperature
+    fitted there (:func:`lrlab.metrics.fit_temperature`) and the test metrics after scaling; for a backend
+    that keeps parameter samples, their averaged predictions' reliability bins."""
     test_x, test_y = data.as_float32("test")
     logits = backend.logits(test_x)
     result = {"reliability": metrics.reliability_bins(metrics.softmax(logits), test_y).to_dict()}
@@ -65,4 +67,7 @@ def final_calibration(backend, data, held_out) -> dict:
         result["temperature"] = {"held_out": len(held_y), "temperature": temperature,
                                  "test_nll": scores["nll"], "test_brier": scores["brier"], "test_ece": scores["ece"],
                                  "reliability": metrics.reliability_bins(scaled, test_y).to_dict()}
+    posterior = getattr(backend, "posterior_probabilities", lambda: None)()  # backends that keep samples
+    if posterior is not None:
+        result["posterior"] = {"reliability": metrics.reliability_bins(posterior, test_y).to_dict()}
     return result
