@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "lrlab"
 RANK = {
     "cli": 8, "commands": 7, "experiments": 6, "training": 5, "backends": 4, "adapters": 3,
     "data": 2, "models": 2, "optimizers": 2, "report": 2,  # leaves: used from above, import nothing above them
-    "schedules": 1,
+    "schedules": 1, "metrics": 1,  # metrics: numpy only, below report and backends, which both use it
     "runfolder": 0, "registry": 0, "process": 0, "__init__": 0, "__main__": 9,
 }
 """A layer may import the layers of lower rank (and its own package)."""

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from lrlab.runfolder import (FINISHED, METRICS, SCHEMA_VERSION, MetricsRow, RunDir, RunDirError, Status, Summary,
+from lrlab.runfolder import (CALIBRATION_METRICS, FINISHED, METRICS, POSTERIOR_METRICS, SCHEMA_VERSION, MetricsRow, RunDir, RunDirError, Status, Summary,
                              atomic_path, write_json)
 
 
@@ -76,8 +76,9 @@ def test_status_is_a_string_in_every_file_and_pending_without_a_summary(tmp_path
 def test_the_summary_of_rows_and_back(tmp_path):
     rows = [row(0), row(1, test_acc=0.75)]
     summary = Summary.of_rows(Status.COMPLETED, rows, 2, "trained 2 epochs", 3.5)
-    assert summary.final == {"train_loss": 0.5, "train_acc": 0.5, "test_loss": 0.9, "test_acc": 0.75}
-    assert tuple(summary.final) == METRICS
+    assert summary.final == {"train_loss": 0.5, "train_acc": 0.5, "test_loss": 0.9, "test_acc": 0.75,
+                             "test_brier": None, "test_ece": None}
+    assert tuple(summary.final) == METRICS + CALIBRATION_METRICS
     run = RunDir(tmp_path)
     run.write_summary(summary)
     assert run.read_summary() == summary
@@ -96,7 +97,26 @@ def test_a_folder_of_schema_version_0_reads(tmp_path):
     run = RunDir(tmp_path)
     assert run.read_config()["schema_version"] == 0
     assert run.read_metrics() == [MetricsRow(**old_row)] and run.read_metrics()[0].test_loss is None
-    assert run.read_summary().final == {"train_loss": 1.0, "train_acc": 0.6, "test_loss": None, "test_acc": 0.7}
+    assert run.read_summary().final == {"train_loss": 1.0, "train_acc": 0.6, "test_loss": None, "test_acc": 0.7,
+                                        "test_brier": None, "test_ece": None}
+    assert run.read_summary().calibration is None
+
+
+def test_posterior_metrics_are_written_only_for_a_run_that_collects_samples(tmp_path):
+    run = RunDir(tmp_path / "run")
+    run.create()
+    run.append_metrics(row(0, test_brier=0.3, test_ece=0.05))
+    run.append_metrics(row(1, posterior_samples=2, posterior_acc=0.8, posterior_nll=0.5, posterior_brier=0.28,
+                           posterior_ece=0.02))
+    first, second = (json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines())
+    assert not set(POSTERIOR_METRICS) & set(first) and first["test_ece"] == 0.05
+    assert set(POSTERIOR_METRICS) <= set(second)
+    rows = run.read_metrics()
+    assert rows[0].posterior_samples is None and rows[1].posterior_nll == 0.5
+    summary = Summary.of_rows(Status.COMPLETED, rows, 2, "", 1.0, calibration={"temperature": {"t": 1.5}})
+    assert tuple(summary.final) == METRICS + CALIBRATION_METRICS + POSTERIOR_METRICS
+    run.write_summary(summary)
+    assert run.read_summary() == summary and run.read_summary().calibration == {"temperature": {"t": 1.5}}
 
 
 def test_a_new_run_is_marked_with_the_schema_version_and_a_newer_one_is_refused(tmp_path):

@@ -48,6 +48,16 @@ SUMMARY = "summary.json"
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 """The numbers a run measures after every epoch, and its summary's ``final`` holds."""
 
+CALIBRATION_METRICS = ("test_brier", "test_ece")
+"""How well the test predictions' probabilities are calibrated, measured with :data:`METRICS` after every
+epoch and in ``final`` too (None in a folder written before they were): the Brier score and the
+expected calibration error over 15 bins (:mod:`lrlab.metrics`). The test NLL is ``test_loss``."""
+
+POSTERIOR_METRICS = ("posterior_samples", "posterior_acc", "posterior_nll", "posterior_brier", "posterior_ece")
+"""A run that collects parameter samples (the torch backend's ``samples`` setting): the count of samples
+kept and the test metrics of their averaged predicted probabilities (the posterior predictive). In a
+metrics row and in ``final`` only when the run collects samples (the count is 0 before the first)."""
+
 
 class RunDirError(ValueError):
     """The run folder cannot be used as asked (a new run over an old one, a resume without a run,
@@ -116,9 +126,25 @@ class MetricsRow:
     test_loss: float | None = None
     epoch_seconds: float | None = None
     examples_per_second: float | None = None
+    test_brier: float | None = None
+    test_ece: float | None = None
+    posterior_samples: int | None = None
+    posterior_acc: float | None = None
+    posterior_nll: float | None = None
+    posterior_brier: float | None = None
+    posterior_ece: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The row as written; the :data:`POSTERIOR_METRICS` only for a run that collects samples."""
+        row = dataclasses.asdict(self)
+        return row if self.posterior_samples is not None else \
+            {key: value for key, value in row.items() if key not in POSTERIOR_METRICS}
+
+    @property
+    def final(self) -> dict[str, Any]:
+        """The numbers a summary's ``final`` takes from this row (the last one)."""
+        names = METRICS + CALIBRATION_METRICS + (POSTERIOR_METRICS if self.posterior_samples is not None else ())
+        return {name: getattr(self, name) for name in names}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "MetricsRow":
@@ -131,13 +157,16 @@ class Summary:
     """``summary.json``: the run's status and its numbers so far.
 
     ``epochs_completed`` is the epochs the checkpoint holds (for a diverged run, with the
-    epoch whose loss was not finite); ``final`` holds :data:`METRICS` after the last of
+    epoch whose loss was not finite); ``final`` holds :data:`METRICS` and :data:`CALIBRATION_METRICS`
+    (and :data:`POSTERIOR_METRICS`, for a run that collects samples) after the last of
     them (None before the first; a value None where it was not finite or not measured);
-    ``wall_seconds`` adds up over resumes.
+    ``wall_seconds`` adds up over resumes. ``calibration`` (None until a run ends, and in folders
+    written before it existed) holds, after the last epoch, the test predictions' reliability bins
+    and temperature scaling's result (``lrlab.training.calibration`` writes it).
 
     >>> summary = Summary(Status.COMPLETED, 30, 30, {"train_loss": 0.15, "test_acc": 0.88}, "trained 30 epochs", 61.5)
     >>> summary.final
-    {'train_loss': 0.15, 'train_acc': None, 'test_loss': None, 'test_acc': 0.88}
+    {'train_loss': 0.15, 'train_acc': None, 'test_loss': None, 'test_acc': 0.88, 'test_brier': None, 'test_ece': None}
     >>> Summary.from_dict(summary.to_dict()) == summary
     True
     """
@@ -148,18 +177,19 @@ class Summary:
     final: dict[str, float | None] | None
     message: str
     wall_seconds: float = 0.0
+    calibration: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
         if self.final is not None:
-            object.__setattr__(self, "final", {name: self.final.get(name) for name in METRICS})
+            names = METRICS + CALIBRATION_METRICS + tuple(name for name in POSTERIOR_METRICS if name in self.final)
+            object.__setattr__(self, "final", {name: self.final.get(name) for name in names})
 
     @classmethod
     def of_rows(cls, status: Status, rows: list[MetricsRow], epochs: int, message: str,
-                wall_seconds: float) -> "Summary":
+                wall_seconds: float, calibration: dict[str, Any] | None = None) -> "Summary":
         """The summary of a run whose finished epochs are ``rows``: ``final`` is the last row's numbers."""
-        final = {name: getattr(rows[-1], name) for name in METRICS} if rows else None
-        return cls(status, len(rows), epochs, final, message, wall_seconds)
+        return cls(status, len(rows), epochs, rows[-1].final if rows else None, message, wall_seconds, calibration)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self) | {"status": self.status.value}

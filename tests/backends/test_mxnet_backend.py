@@ -66,7 +66,7 @@ def test_one_epoch_reports_the_first_and_last_rates_and_batches(tiny_config, fas
     assert len(batches) == 10 and (stats.lr_first, stats.lr_last) == (0.1, config.schedule_obj(9))  # the last of 50
     assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1
     test = trainer.evaluate()
-    assert set(test) == {"test_acc", "test_loss"} and 0 <= test["test_acc"] <= 1 and 0 < test["test_loss"] < 3
+    assert set(test) == {"test_acc", "test_loss", "test_brier", "test_ece"} and 0 <= test["test_acc"] <= 1 and 0 < test["test_loss"] < 3
 
 
 def test_one_epoch_on_10k_examples_learns(tiny_config, tmp_path):

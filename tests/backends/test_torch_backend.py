@@ -104,7 +104,7 @@ def test_one_epoch_reports_the_first_and_last_rates_and_batches(tiny_config, fas
     assert len(batches) == 10 and (stats.lr_first, stats.lr_last) == (0.1, config.schedule_obj(9))
     assert 0 < stats.train_loss < 3 and 0 <= stats.train_acc <= 1
     evaluated = trainer.evaluate()
-    assert evaluated.keys() == {"test_acc", "test_loss"} and 0 <= evaluated["test_acc"] <= 1
+    assert evaluated.keys() == {"test_acc", "test_loss", "test_brier", "test_ece"} and 0 <= evaluated["test_acc"] <= 1
     assert 0 < evaluated["test_loss"] < 3
 
 
@@ -158,7 +158,7 @@ def test_evaluation_reports_accuracy_and_mean_loss_independent_of_the_thread_cou
     for trainer in trainers:
         trainer.train_epoch(0, epoch_order(0, 0, 1000), lambda: None)
     one, two = (trainer.evaluate() for trainer in trainers)
-    assert one == two and set(one) == {"test_acc", "test_loss"}  # bitwise
+    assert one == two and set(one) == {"test_acc", "test_loss", "test_brier", "test_ece"}  # bitwise
     model, x, y = trainers[0].model, trainers[0].test_x, trainers[0].test_y
     with torch.no_grad():
         logits = model(x)

@@ -36,7 +36,8 @@ def test_the_run_folder_holds_the_contracts_files(tiny_config, tmp_path, capsys,
     rows = RunDir(out).read_metrics()
     assert [row.epoch for row in rows] == [0, 1]
     first = json.loads((out / "metrics.jsonl").read_text().splitlines()[0])
-    assert set(first) == {"epoch", "lr", "lr_last", "train_loss", "train_acc", "test_acc", "test_loss", *TIMING}
+    assert set(first) == {"epoch", "lr", "lr_last", "train_loss", "train_acc", "test_acc", "test_loss", *TIMING,
+                          "test_brier", "test_ece"}
     assert 0 < rows[1].test_loss < rows[0].test_loss < 2.4  # ln 10 = 2.30 at chance
     assert json.loads((out / "summary.json").read_text()) == summary.to_dict()
     assert summary.status == "completed" and summary.final["test_acc"] == rows[-1].test_acc

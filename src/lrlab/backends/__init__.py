@@ -32,6 +32,8 @@ class BackendInfo:
     devices: tuple[str, ...] = ("cpu",)
     max_threads: int | None = None
     """The most threads one training uses (None: as many as it is given); a runner gives no more."""
+    samples: bool = False
+    """Whether it keeps parameter samples for a posterior predictive (the ``samples`` setting)."""
 
     def supports_model(self, name: str) -> bool:
         return self.name in models.get(name).builders
@@ -56,7 +58,8 @@ class BackendInfo:
 
 
 BACKENDS = {info.name: info for info in (
-    BackendInfo("torch", "lrlab.backends.torch", precisions=("fp32", "bf16"), max_threads=2),  # MICRO_BATCHES
+    BackendInfo("torch", "lrlab.backends.torch", precisions=("fp32", "bf16"), max_threads=2,  # MICRO_BATCHES
+                samples=True),
     BackendInfo("keras", "lrlab.backends.keras"),
     BackendInfo("mxnet", "lrlab.backends.mxnet"),
 )}

@@ -25,6 +25,9 @@ from typing import Any, Callable, Mapping, Protocol
 
 import numpy as np
 
+from .. import metrics
+from .samples import SampleSettings
+
 
 class BackendUnavailable(RuntimeError):
     """The framework a backend needs is not installed or cannot be imported here."""
@@ -54,6 +57,9 @@ class Job:
     threads: int | None = None
     seed: int = 0
     init: str = "xavier"
+    samples: SampleSettings | None = None
+    """Keep parameter samples for a posterior predictive (:mod:`.samples`); backends with
+    ``BackendInfo.samples`` only."""
 
     @property
     def updates_per_epoch(self) -> int:
@@ -90,8 +96,16 @@ class Backend(Protocol):
         that decides from each loss whether to go on, as the range test does, waits for it)."""
 
     def evaluate(self) -> dict[str, float]:
-        """The current model's metrics on the test set: at least ``test_acc`` and ``test_loss``
-        (the mean cross-entropy)."""
+        """The current model's metrics on the test set: ``test_acc``, ``test_loss`` (the mean
+        cross-entropy, i.e. the NLL) and :func:`calibration_metrics`' ``test_brier`` and ``test_ece``,
+        from one pass over the test set."""
+
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        """The current model's logits (n, classes) of ``images``, float32 pixels shaped (N, C, H, W)
+        as :meth:`lrlab.data.ImageDataset.as_float32` gives them (for calibration after the last epoch)."""
+
+    # A backend that keeps parameter samples (``BackendInfo.samples``) also has
+    # ``posterior_probabilities() -> np.ndarray | None``: their averaged test probabilities.
 
     def save(self, path: Path, epochs_done: int) -> None:
         """Write everything needed to resume after ``epochs_done`` epochs to ``path``."""
@@ -113,3 +127,14 @@ def updates_per_epoch(n_examples: int, batch_size: int) -> int:
     235
     """
     return -(-n_examples // batch_size)
+
+
+def calibration_metrics(logits: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """``test_brier`` and ``test_ece`` of the test set's logits (their softmax, in float64; :mod:`lrlab.metrics`).
+
+    >>> calibration_metrics(np.array([[0.0, 0.0], [0.0, 0.0]]), np.array([0, 1]))
+    {'test_brier': 0.5, 'test_ece': 0.0}
+    """
+    probabilities = metrics.softmax(logits)
+    return {"test_brier": metrics.brier_score(probabilities, labels),
+            "test_ece": metrics.expected_calibration_error(probabilities, labels)}

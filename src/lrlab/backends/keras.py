@@ -37,7 +37,7 @@ from typing import Callable
 
 import numpy as np
 
-from .base import BackendUnavailable, EpochStats, Job
+from .base import BackendUnavailable, EpochStats, Job, calibration_metrics
 
 try:
     from ..adapters.keras import KerasSchedule
@@ -95,9 +95,17 @@ class KerasBackend:
 
     def evaluate(self) -> dict[str, float]:
         n = int(self.y_test.shape[0])
-        correct, loss = sum(self._test_sums(self.x_test[i:i + EVAL_BATCH], self.y_test[i:i + EVAL_BATCH]).numpy()
-                            for i in range(0, n, EVAL_BATCH))
-        return {"test_acc": int(correct) / n, "test_loss": float(loss) / n}
+        results = [self._test_sums(self.x_test[i:i + EVAL_BATCH], self.y_test[i:i + EVAL_BATCH])
+                   for i in range(0, n, EVAL_BATCH)]
+        correct, loss = sum(sums.numpy() for sums, _ in results)
+        logits = np.concatenate([logits.numpy() for _, logits in results])
+        return {"test_acc": int(correct) / n, "test_loss": float(loss) / n} | \
+            calibration_metrics(logits, self.y_test.numpy())
+
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        images = np.ascontiguousarray(images.transpose(0, 2, 3, 1))  # Keras takes channels last
+        return np.concatenate([self.model(images[i:i + EVAL_BATCH], training=False).numpy()
+                               for i in range(0, len(images), EVAL_BATCH)])
 
     def save(self, path: Path, epochs_done: int) -> None:
         arrays = {f"model/{i}": w for i, w in enumerate(self.model.get_weights())}
@@ -145,10 +153,10 @@ class KerasBackend:
         return rate, loss
 
     def _test_sums_of(self, x, y):
-        """The correct count and the summed cross-entropy of a test batch."""
+        """The correct count and the summed cross-entropy of a test batch, and its logits."""
         logits = self.model(x, training=False)
         n = tf.cast(tf.shape(y)[0], tf.float64)
-        return tf.stack([_correct(logits, y), tf.cast(self.loss(y, logits), tf.float64) * n])
+        return tf.stack([_correct(logits, y), tf.cast(self.loss(y, logits), tf.float64) * n]), logits
 
 
 def _correct(logits, labels):

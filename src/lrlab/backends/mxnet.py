@@ -30,7 +30,7 @@ from typing import Callable
 
 import numpy as np
 
-from .base import EpochStats, Job
+from .base import EpochStats, Job, calibration_metrics
 from .mxnet_env import import_mxnet
 
 mx = import_mxnet()
@@ -100,13 +100,21 @@ class MXNetBackend:
     def evaluate(self) -> dict[str, float]:
         correct = mx.nd.zeros(1, dtype="float64")
         loss = mx.nd.zeros(1, dtype="float64")
+        chunks = []
         for start in range(0, len(self.test_y), EVAL_BATCH):
             x, y = self.test_x[start:start + EVAL_BATCH], self.test_y[start:start + EVAL_BATCH]
             logits = self.net(x)
             correct += (logits.argmax(axis=1) == y).sum().astype("float64")
             loss += self.loss(logits, y).sum().astype("float64")
+            chunks.append(logits)
         n = len(self.test_y)
-        return {"test_acc": correct.asscalar() / n, "test_loss": loss.asscalar() / n}
+        logits = np.concatenate([chunk.asnumpy() for chunk in chunks])  # after queueing them all: one wait
+        return {"test_acc": correct.asscalar() / n, "test_loss": loss.asscalar() / n} | \
+            calibration_metrics(logits, self.test_y.asnumpy().astype(np.int64))
+
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        return np.concatenate([self.net(mx.nd.array(images[i:i + EVAL_BATCH], dtype="float32")).asnumpy()
+                               for i in range(0, len(images), EVAL_BATCH)])
 
     def save(self, path: Path, epochs_done: int) -> None:
         """One zip: the parameters, the Trainer's states (as MXNet pickles them) and ``epochs_done``."""

@@ -38,7 +38,7 @@ from typing import Callable
 
 import numpy as np
 
-from .base import BackendUnavailable, EpochStats, Job
+from .base import BackendUnavailable, EpochStats, Job, calibration_metrics
 
 try:
     import torch
@@ -46,9 +46,10 @@ try:
 except ImportError as error:
     raise BackendUnavailable(f"the torch backend needs PyTorch ({error}): pip install 'lrlab[torch]'") from None
 
-from .. import models, optimizers
+from .. import metrics, models, optimizers
 from ..adapters.torch import ScheduleLR
 from ..models.lenet_torch import LeNet, forward
+from .torch_samples import ParameterSamples
 
 EVAL_BATCH = 1000
 
@@ -81,6 +82,8 @@ class TorchBackend:
         # step() after every update serves both clocks: with unit="epoch" the
         # adapter turns updates into epochs itself.
         self.lr = ScheduleLR(self.optimizer, job.schedule, unit=job.unit, steps_per_epoch=job.updates_per_epoch)
+        self.updates_per_epoch = job.updates_per_epoch
+        self.samples = ParameterSamples(job.samples, job.updates_per_epoch) if job.samples else None
 
     def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
         self.model.train()
@@ -88,10 +91,12 @@ class TorchBackend:
         correct = torch.zeros((), dtype=torch.int64)
         lr_first = self.lr.get_last_lr()[0]
         with _one_torch_thread():
-            for batch in torch.from_numpy(order).split(self.batch_size):
+            for i, batch in enumerate(torch.from_numpy(order).split(self.batch_size)):
                 lr_last = self.lr.get_last_lr()[0]
                 loss, hits = self._update(batch)
                 self.lr.step()
+                if self.samples is not None:
+                    self.samples.after_update(epoch * self.updates_per_epoch + i, self.model)
                 loss_sum += loss
                 correct += hits
                 on_batch()
@@ -123,20 +128,45 @@ class TorchBackend:
         return loss.detach().double(), (logits.detach().argmax(1) == y).sum(), grads
 
     def evaluate(self) -> dict[str, float]:
-        """Test accuracy and mean cross-entropy, over chunks of :data:`EVAL_BATCH` added in order."""
+        """Test accuracy and mean cross-entropy, over chunks of :data:`EVAL_BATCH` added in order,
+        and the Brier score and ECE of the same logits."""
         self.model.eval()
         chunks = list(zip(self.test_x.split(EVAL_BATCH), self.test_y.split(EVAL_BATCH)))
         with _one_torch_thread():
             results = self._map(self._evaluate_chunk, chunks)
         n = len(self.test_y)
-        return {"test_acc": sum(hits for hits, _ in results) / n, "test_loss": sum(loss for _, loss in results) / n}
+        logits = np.concatenate([logits for _, _, logits in results])
+        numbers = {"test_acc": sum(hits for hits, _, _ in results) / n,
+                   "test_loss": sum(loss for _, loss, _ in results) / n} | calibration_metrics(logits, self.test_y.numpy())
+        if self.samples is not None:
+            numbers |= self.samples.metrics(self.model, self._test_probabilities, self.test_y.numpy())
+        return numbers
 
-    def _evaluate_chunk(self, chunk: tuple[torch.Tensor, torch.Tensor]) -> tuple[int, float]:
-        """The correct count and the summed loss of one chunk of the test set."""
+    def posterior_probabilities(self) -> np.ndarray | None:
+        """The kept parameter samples' averaged test probabilities (the posterior predictive); None
+        for a run without samples, or before the first."""
+        return None if self.samples is None else self.samples.mean_probabilities(self.model, self._test_probabilities)
+
+    def _test_probabilities(self) -> np.ndarray:
+        return metrics.softmax(self.logits(self.test_x.numpy()))
+
+    def _evaluate_chunk(self, chunk: tuple[torch.Tensor, torch.Tensor]) -> tuple[int, float, np.ndarray]:
+        """The correct count, the summed loss and the logits of one chunk of the test set."""
         x, y = chunk
         with torch.inference_mode():
             logits = self.network(x)
-            return int((logits.argmax(1) == y).sum()), float(F.cross_entropy(logits, y, reduction="sum"))
+            return (int((logits.argmax(1) == y).sum()), float(F.cross_entropy(logits, y, reduction="sum")),
+                    logits.numpy())
+
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        self.model.eval()
+        with _one_torch_thread():
+            parts = self._map(self._logits, list(torch.from_numpy(images).split(EVAL_BATCH)))
+        return np.concatenate(parts)
+
+    def _logits(self, x: torch.Tensor) -> np.ndarray:
+        with torch.inference_mode():
+            return self.network(x).numpy()
 
     def _map(self, function, items: list) -> list:
         """``function`` of each item, in the items' order; every ``threads``-th item from the
@@ -157,7 +187,7 @@ class TorchBackend:
             "optimizer": self.optimizer.state_dict(),
             "lr": self.lr.state_dict(),
             "torch_rng": torch.get_rng_state(),
-        }, buffer)
+        } | ({"samples": self.samples.state_dict()} if self.samples is not None else {}), buffer)
         Path(path).write_bytes(buffer.getbuffer())
 
     def load(self, path: Path) -> int:
@@ -166,6 +196,8 @@ class TorchBackend:
         self.optimizer.load_state_dict(state["optimizer"])
         self.lr.load_state_dict(state["lr"])
         torch.set_rng_state(state["torch_rng"])
+        if self.samples is not None:
+            self.samples.load_state_dict(state["samples"])
         return state["epochs_done"]
 
     def versions(self) -> dict[str, str]:

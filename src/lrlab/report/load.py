@@ -20,9 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from ..runfolder import METRICS, RunDir, Status
+from ..runfolder import CALIBRATION_METRICS, METRICS, POSTERIOR_METRICS, RunDir, Status
 
-COLUMNS = ("epoch", "lr", "lr_last") + METRICS
+COLUMNS = ("epoch", "lr", "lr_last") + METRICS + CALIBRATION_METRICS
+TEMPERATURE_METRICS = ("scaled_test_nll", "scaled_test_ece")
+"""The test NLL and ECE after temperature scaling (from ``summary.json``'s ``calibration``; runs with a holdout)."""
+REPORTED = METRICS + CALIBRATION_METRICS + TEMPERATURE_METRICS + POSTERIOR_METRICS[1:]
+"""Every final number a seed reports (NaN where it was not measured): a seed's ``final`` keys."""
 INDEX = "index.json"
 LEFT_OUT_OF_CURVES = (Status.STUCK, Status.DIVERGED)
 """Seeds whose curves a run's mean curve leaves out (their numbers would pull a mean off)."""
@@ -45,8 +49,10 @@ class SeedResult:
     """``COLUMNS`` as float arrays, one value per finished epoch (NaN where a value is missing,
     e.g. ``test_loss`` in a folder written before it was measured)."""
     final: dict[str, float] | None
-    """``METRICS`` after the last epoch of a run that trained every epoch, completed or stuck (NaN
+    """``REPORTED`` after the last epoch of a run that trained every epoch, completed or stuck (NaN
     where missing), else None. Only the completed seeds' count in a run's statistics."""
+    calibration: dict[str, Any] | None = None
+    """``summary.json``'s ``calibration`` (reliability bins, temperature scaling), None where missing."""
 
     @property
     def epochs(self) -> int:
@@ -155,9 +161,17 @@ def _seed(folder: Path, seed: int) -> SeedResult:
     except (OSError, ValueError, TypeError) as error:  # TypeError: a metrics row without a required key
         raise ReportError(f"{folder}: cannot read: {error}") from None
     metrics = {key: np.array([getattr(row, key) for row in rows], dtype=float) for key in COLUMNS}
-    final = summary.final if summary and summary.status in (Status.COMPLETED, Status.STUCK) else None
+    finished = summary is not None and summary.status in (Status.COMPLETED, Status.STUCK)
+    calibration = summary.calibration if finished else None
+    final = dict(summary.final) | _scaled(calibration) if finished and summary.final else None
     return SeedResult(seed, folder, summary.status if summary else Status.PENDING, config, metrics,
-                      {k: _float(final[k]) for k in METRICS} if final else None)
+                      {k: _float(final.get(k)) for k in REPORTED} if final else None, calibration)
+
+
+def _scaled(calibration: dict[str, Any] | None) -> dict[str, float]:
+    """The test NLL and ECE after temperature scaling, when the run fitted a temperature."""
+    scaled = (calibration or {}).get("temperature")
+    return {"scaled_test_nll": scaled["test_nll"], "scaled_test_ece": scaled["test_ece"]} if scaled else {}
 
 
 def _json(path: Path) -> Any:

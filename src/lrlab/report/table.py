@@ -22,10 +22,15 @@ import html
 import math
 
 from ..runfolder import METRICS, Status
-from .load import ExperimentResult, RunResult, SeedResult
+from .load import REPORTED, ExperimentResult, RunResult, SeedResult
 
-TITLES = {"train_loss": "train loss", "train_acc": "train acc", "test_loss": "test loss", "test_acc": "test acc"}
-LOWER_IS_BETTER = {"train_loss", "test_loss"}
+TITLES = {"train_loss": "train loss", "train_acc": "train acc", "test_loss": "test loss", "test_acc": "test acc",
+          "test_brier": "test Brier", "test_ece": "test ECE",
+          "scaled_test_nll": "test NLL after T", "scaled_test_ece": "test ECE after T",
+          "posterior_acc": "posterior acc", "posterior_nll": "posterior NLL", "posterior_brier": "posterior Brier",
+          "posterior_ece": "posterior ECE"}
+LOWER_IS_BETTER = {"train_loss", "test_loss", "test_brier", "test_ece", "scaled_test_nll", "scaled_test_ece",
+                   "posterior_nll", "posterior_brier", "posterior_ece"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,15 +59,22 @@ class Table:
         return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>"
 
 
+def shown_metrics(result: ExperimentResult) -> tuple[str, ...]:
+    """The table's metrics: :data:`METRICS`, then those of ``REPORTED`` that some run measured
+    (calibration: Brier and ECE; after temperature scaling; the posterior predictive's)."""
+    return METRICS + tuple(m for m in REPORTED[len(METRICS):] if any(run.final(m)[2] for run in result.runs))
+
+
 def results_table(result: ExperimentResult) -> Table:
     """One row per run: seeds, our final numbers, and the book's for the metrics any run has them for."""
+    shown = shown_metrics(result)
     book = [m for m in METRICS if any(m in run.book for run in result.runs)]
-    header = ["run", "seeds"] + [TITLES[m] for m in METRICS] + [f"book {TITLES[m]}" for m in book]
-    best = {metric: _best(result.runs, metric) for metric in METRICS}
+    header = ["run", "seeds"] + [TITLES[m] for m in shown] + [f"book {TITLES[m]}" for m in book]
+    best = {metric: _best(result.runs, metric) for metric in shown}
     rows = []
     for run in result.runs:
         row = [Cell(run.label), Cell(_seeds(run))]
-        for metric in METRICS:
+        for metric in shown:
             mean, std, _ = run.final(metric)
             row.append(Cell(format_mean_std(mean, std), bold=mean == best[metric]))
         row += [Cell(f"{run.book[m]:.3f}" if m in run.book else "–") for m in book]

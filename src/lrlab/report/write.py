@@ -12,12 +12,12 @@ import json
 import math
 from pathlib import Path
 
-from ..runfolder import METRICS
 from .document import Heading, Image, Items, Text, html_page, markdown
 from .early_stopping import early_stopping_lines
 from .findlr import find_suggestions
-from .load import ExperimentResult, RunResult, load_results
+from .load import REPORTED, ExperimentResult, RunResult, load_results
 from .plots import plot_curves, plot_learning_rates
+from .reliability import plot_reliability
 from .sweep_section import sweep_blocks
 from .table import results_table
 
@@ -37,7 +37,8 @@ def write_report(run_folder: str | Path, out: str | Path | None = None, find_lr:
     out.mkdir(parents=True, exist_ok=True)
     rates = plot_learning_rates(result, out / "learning_rates.png")
     curves = plot_curves(result, out / "curves.png")
-    blocks = report_blocks(result, rates, curves, sweep_blocks(result, out, suggestions))
+    reliability = plot_reliability(result, out / "reliability.png")
+    blocks = report_blocks(result, rates, curves, sweep_blocks(result, out, suggestions), reliability)
     (out / "report.md").write_text(markdown(blocks), encoding="utf-8")
     (out / "report.html").write_text(html_page(blocks, result.title), encoding="utf-8")
     write_csv(result, out / "results.csv")
@@ -45,8 +46,10 @@ def write_report(run_folder: str | Path, out: str | Path | None = None, find_lr:
     return out
 
 
-def report_blocks(result: ExperimentResult, rates: Path, curves: Path, sweeps: list = ()) -> list:
-    """The report's content, in order, for both renderers (``sweeps``: the sweeps' section, if any)."""
+def report_blocks(result: ExperimentResult, rates: Path, curves: Path, sweeps: list = (),
+                  reliability: Path | None = None) -> list:
+    """The report's content, in order, for both renderers (``sweeps``: the sweeps' section, if any;
+    ``reliability``: the reliability diagrams, when the runs measured them)."""
     blocks = [Heading(result.title)]
     if result.description:
         blocks.append(Text(result.description))
@@ -70,6 +73,7 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path, sweeps: l
         Image(curves, "train and test loss and accuracy against epoch, mean and std over seeds"),
         Text("The curves are the mean ± 1 std over each run's seeds, leaving out its stuck and diverged "
              "seeds, as the table does (the legend counts them)."),
+        *_calibration_blocks(reliability),
         Heading("Runs", 2),
         Items([_run_line(run) for run in result.runs]),
         Heading("Settings and versions", 2),
@@ -84,15 +88,32 @@ def report_blocks(result: ExperimentResult, rates: Path, curves: Path, sweeps: l
     return blocks
 
 
+def _calibration_blocks(reliability: Path | None) -> list:
+    """The calibration section: the reliability diagrams and how to read them and the table's columns."""
+    if reliability is None:
+        return []
+    return [
+        Heading("Calibration", 2),
+        Image(reliability, "reliability diagram per run: accuracy against confidence in 15 bins"),
+        Text("Accuracy and calibration side by side: the table's test loss is the test NLL (the mean "
+             "cross-entropy); test Brier is the mean squared distance between the predicted probabilities "
+             "and the one-hot label; test ECE is the expected calibration error over 15 equal-width "
+             "confidence bins (Guo et al. 2017), the gap between the bars and the diagonal above, weighted "
+             "by the predictions in each bin. \"After T\" columns: the same test set after dividing the "
+             "logits by one temperature fitted on held-out training examples (`holdout`), a reference "
+             "point; \"posterior\" columns: the averaged predictions of a run's parameter samples (`samples`)."),
+    ]
+
+
 def write_csv(result: ExperimentResult, path: Path) -> None:
     """One row per run and seed: its status and final metrics (a stuck seed's too; empty where
     unfinished or not measured)."""
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["run", "label", "seed", "status", "epochs_completed", *METRICS, "schedule", "backend", "folder"])
+        writer.writerow(["run", "label", "seed", "status", "epochs_completed", *REPORTED, "schedule", "backend", "folder"])
         for run in result.runs:
             for seed in run.seeds:
-                final = [repr(seed.final[m]) if seed.final and not math.isnan(seed.final[m]) else "" for m in METRICS]
+                final = [repr(seed.final[m]) if seed.final and not math.isnan(seed.final[m]) else "" for m in REPORTED]
                 folder = seed.folder.relative_to(result.folder).as_posix()
                 writer.writerow([run.name, run.label, seed.seed, seed.status, seed.epochs, *final,
                                  run.schedule, run.backend, folder])
@@ -108,7 +129,7 @@ def summary(result: ExperimentResult) -> dict:
             {
                 "name": run.name, "label": run.label, "schedule": run.schedule, "backend": run.backend,
                 "completed_seeds": len(run.completed), "seeds_total": len(run.seeds),
-                "final": {m: dict(zip(("mean", "std", "n"), _plain(run.final(m)))) for m in METRICS},
+                "final": {m: dict(zip(("mean", "std", "n"), _plain(run.final(m)))) for m in REPORTED},
                 "book": run.book,
                 "seeds": [{"seed": s.seed, "status": s.status, "epochs_completed": s.epochs, "final": s.final and _plain(s.final)}
                           for s in run.seeds],

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from .. import data, models, optimizers
 from ..backends import BACKENDS, Job, backend_info
+from ..backends.samples import SampleSettings, SampleSettingsError
 from ..schedules import ScheduleError, parse
 
 UNITS = ("epoch", "step")
@@ -123,6 +124,19 @@ def module_names(value: Any) -> tuple[str, ...]:
 module_names.kind = str
 
 
+def sample_spec(value: Any) -> str | None:
+    """The samples setting as its canonical text ``"burn_in=E,every=K,keep=M"`` (from that text or a table)."""
+    if value is None:
+        return None
+    try:
+        return str(SampleSettings.parse(value))
+    except SampleSettingsError as error:
+        raise Invalid(str(error)) from None
+
+
+sample_spec.kind = str
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Everything that decides a run's numbers, and where it runs (``data_dir``, ``threads``: a torch
@@ -163,6 +177,12 @@ class TrainConfig:
     precision: str = setting("fp32", one_of(lambda: PRECISIONS),
                              "bf16: the torch backend multiplies the convolutions and the first dense layer "
                              "in bfloat16")
+    holdout: int = setting(0, integer(0), "training examples held out of training (a fixed random choice, the "
+                           "same for every seed and framework) to fit temperature scaling on after the last epoch; "
+                           "0: none, train on every example", metavar="N")
+    samples: str | None = setting(None, sample_spec, "keep parameter samples and report their averaged test "
+                                  "predictions (the posterior predictive): 'burn_in=EPOCHS,every=UPDATES,keep=COUNT' "
+                                  "(torch backend)", metavar="SPEC")
     imports: tuple[str, ...] = setting((), module_names, "a module to import first (it may register schedules, "
                                        "models, optimizers, data sets); repeat for more",
                                        metavar="MODULE", flag="--import")
@@ -178,6 +198,9 @@ class TrainConfig:
         problem = backend_info(self.backend).problem(model=self.model, optimizer=self.optimizer,
                                                      precision=self.precision)
         problem = problem or models.get(self.model).init_problem(self.init) or self._optimizer_problem()
+        if self.samples and not backend_info(self.backend).samples:
+            problem = problem or (f"samples is invalid for the {self.backend} backend: "
+                                  f"{', '.join(name for name, info in BACKENDS.items() if info.samples)} keeps samples")
         if problem:
             raise ConfigError(problem)
 
@@ -200,7 +223,8 @@ class TrainConfig:
         the settings that decide its numbers, not the whole config."""
         return Job(data=data, schedule=self.schedule_obj, model=self.model, init=self.init, optimizer=self.optimizer,
                    optimizer_settings=self.optimizer_settings, unit=self.unit, batch_size=self.batch_size,
-                   precision=self.precision, threads=self.threads, seed=self.seed)
+                   precision=self.precision, threads=self.threads, seed=self.seed,
+                   samples=SampleSettings.parse(self.samples) if self.samples else None)
 
     @property
     def schedule_obj(self):

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -36,7 +36,8 @@ from .. import __version__
 from .. import models
 from ..backends import backend_class, updates_per_epoch
 from ..data import load_dataset
-from ..runfolder import MetricsRow, RunDir, RunDirError, Status, Summary
+from ..runfolder import CALIBRATION_METRICS, POSTERIOR_METRICS, MetricsRow, RunDir, RunDirError, Status, Summary
+from .calibration import final_calibration, split_holdout
 from .checkpoints import load_checkpoint, save_checkpoint
 from .clock import clock_warning
 from .config import ConfigError, TrainConfig
@@ -64,7 +65,7 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
     config = _resumed_config(run, config) if resume else config
     if not resume:
         run.check_new()  # before the data loads: fail fast
-    data = load_data(config)
+    data, held_out = split_holdout(load_data(config), config.holdout)
     schedule = config.schedule_obj
     per_epoch = updates_per_epoch(len(data.train_labels), config.batch_size)
     check_rates(schedule, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
@@ -82,21 +83,24 @@ def train(config: TrainConfig | None, out_dir: str | Path, *,
                 run.write_config(_config_document(config, schedule, data, per_epoch, backend, warning))
                 rows, wall = [], 0.0
             stop = config.epochs if until is None else min(until, config.epochs)
-            return _epochs(run, backend, config, rows, len(data.train_labels), data.num_classes, wall, progress, stop)
+            return _epochs(run, backend, config, rows, len(data.train_labels), data.num_classes, wall, progress,
+                           stop, lambda: final_calibration(backend, data, held_out))
     finally:
         backend.close()
 
 
 def _epochs(run: RunDir, backend, config: TrainConfig, rows: list[MetricsRow], n_train: int, classes: int,
-            wall: float, progress: bool, stop: int) -> Summary:
+            wall: float, progress: bool, stop: int, calibrate: Callable[[], dict]) -> Summary:
     """The epochs after ``rows`` (those already done) up to ``stop``; writes every file as it goes.
     Whether the run is stuck is decided once every epoch is done (so a resumed finished run decides
-    again, the same way)."""
+    again, the same way); so is its calibration (``calibrate()``, for a run completed, stuck or stopped)."""
     started, saved = time.perf_counter(), len(rows)
     per_epoch = updates_per_epoch(n_train, config.batch_size)
 
     def finish(status: Status, message: str) -> Summary:
-        summary = Summary.of_rows(status, rows, config.epochs, message, wall + time.perf_counter() - started)
+        calibration = calibrate() if status in (Status.COMPLETED, Status.STUCK, Status.STOPPED) and rows else None
+        summary = Summary.of_rows(status, rows, config.epochs, message, wall + time.perf_counter() - started,
+                                  calibration)
         run.write_summary(summary)
         return summary
 
@@ -182,9 +186,10 @@ def _train_epoch(backend, config: TrainConfig, epoch: int, n_train: int, bar) ->
     stats = backend.train_epoch(epoch, order, bar.update)
     seconds = time.perf_counter() - started  # training only: evaluation is left out
     test = backend.evaluate()
+    more = {name: test[name] for name in CALIBRATION_METRICS + POSTERIOR_METRICS if name in test}
     return MetricsRow(epoch, stats.lr_first, stats.lr_last, train_loss=stats.train_loss, train_acc=stats.train_acc,
                       test_acc=test["test_acc"], test_loss=test["test_loss"], epoch_seconds=seconds,
-                      examples_per_second=n_train / seconds)
+                      examples_per_second=n_train / seconds, **more)
 
 
 @contextlib.contextmanager
@@ -238,6 +243,10 @@ def load_data(config: TrainConfig):
                                     ("test_subset", config.test_subset, len(data.test_labels))):
         if wanted is not None and wanted > available:
             raise ConfigError(f"{name}={wanted} is invalid: the data set has only {available} examples")
+    trained_on = config.train_subset or len(data.train_labels)
+    if config.holdout >= trained_on:
+        raise ConfigError(f"holdout={config.holdout} is invalid: it must leave examples to train on "
+                          f"(the training set has {trained_on})")
     return data.subset(config.train_subset, config.test_subset)
 
 

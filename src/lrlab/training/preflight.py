@@ -31,9 +31,9 @@ def check_planned_rates(configs: Mapping[str, TrainConfig]) -> None:
     for name, config in configs.items():
         per_epoch = 1
         if config.unit == "step":
-            key = (config.dataset, config.data_dir, config.train_subset)
-            if key not in train_sizes:
-                train_sizes[key] = len(load_data(config).train_labels)
+            key = (config.dataset, config.data_dir, config.train_subset, config.holdout)
+            if key not in train_sizes:  # the examples train() trains on: the subset less the holdout
+                train_sizes[key] = len(load_data(config).train_labels) - config.holdout
             per_epoch = updates_per_epoch(train_sizes[key], config.batch_size)
         try:
             check_rates(config.schedule_obj, unit=config.unit, epochs=config.epochs, updates_per_epoch=per_epoch)
