@@ -90,8 +90,7 @@ def test_bad_data_is_one_line_and_exit_2(tmp_path, capsys):
         (f"folder:{root}", [], [str(root / "class1" / "001.jpg"), "not a readable PNG or JPEG"]),
         (f"npz:{tiny}", [], ["model 'lenet' takes images of 12x12 or larger; this data set's are 1x8x8"]),
         (f"npz:{wrong}", ["--image-size", "64"], ["image_size=64 is invalid: it is a setting of folder: data sets"]),
-        ("zip:x.zip", [], ["dataset='zip:x.zip' is invalid: unknown kind of data set 'zip'",
-                           "fashion-mnist, or folder:PATH, npz:PATH"]),
+        ("zip:x.zip", [], ["dataset='zip:x.zip' is invalid: must be one of fashion-mnist, or folder:PATH, npz:PATH"]),
         ("npz:", [], ["'npz:' names no file"]),
     ]:
         one_line_error(capsys, main(["train", "--dataset", dataset, *extra, *FAST, "--out", str(tmp_path / "run")]),

@@ -104,7 +104,9 @@ def dataset_name(value: Any) -> str:
     try:
         return data.check_name(value)
     except data.DataError as error:
-        raise Invalid(f"{error}; give one of {', '.join(data.names())}, or "
+        if isinstance(value, str) and value.partition(":")[0] in data.kinds():  # a known kind, a bad path
+            raise Invalid(str(error)) from None
+        raise Invalid(f"must be one of {', '.join(data.names())}, or "
                       f"{', '.join(kind + ':PATH' for kind in data.kinds())}") from None
 
 
