@@ -116,3 +116,13 @@ def test_the_standardised_pixels_have_mean_0_and_std_1_on_the_training_split(tmp
                          normalize="mean-std")
     pixels, _ = load_data(config).as_float32("train")
     assert abs(float(pixels.mean())) < 1e-4 and abs(float(pixels.std()) - 1) < 1e-4
+
+
+def test_keras_trains_the_lenet_on_rgb_images_of_another_size(tmp_path, capsys):
+    pytest.importorskip("keras")
+    x_train, y_train = learnable(200, size=16, channels=3)
+    x_test, y_test = learnable(50, size=16, channels=3, seed=1)
+    path = write_npz(tmp_path / "rgb.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    assert main(["train", "--backend", "keras", "--dataset", f"npz:{path}", "--epochs", "2", *FAST,
+                 "--out", str(tmp_path / "run")]) == 0
+    assert RunDir(tmp_path / "run").read_metrics()[-1].test_acc > 0.9

@@ -63,8 +63,12 @@ def load_folder(path: str | os.PathLike[str], options: DataOptions | None = None
     options = options or DataOptions()
     listing = list_images(Path(path))
     check_size(listing.root, len(listing.files) * options.image_size ** 2 * (1 if options.color == "gray" else 3))
-    stamps = tuple((file.stat().st_size, file.stat().st_mtime_ns) for file in listing.files)
-    return _load(listing, stamps, options)
+    return _load(listing, tuple(_stamp(file) for file in listing.files), options)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def list_images(root: Path) -> Listing:

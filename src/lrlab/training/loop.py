@@ -231,9 +231,9 @@ def epoch_line(row: MetricsRow) -> str:
 def load_data(config: TrainConfig):
     """The run's data set, normalised as asked, checked against its model and cut to its subsets."""
     data = load_dataset(config.dataset, config.data_dir, config.data_options)
+    models.check_input(config.model, data.image_shape)  # before a backend builds anything
     if config.normalize == "mean-std":
         data = data.standardized()
-    models.check_input(config.model, data.image_shape)  # before a backend builds anything
     for name, wanted, available in (("train_subset", config.train_subset, len(data.train_labels)),
                                     ("test_subset", config.test_subset, len(data.test_labels))):
         if wanted is not None and wanted > available:
