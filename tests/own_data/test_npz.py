@@ -31,19 +31,19 @@ def test_rgb_float_images_and_named_classes(tmp_path):
     np.testing.assert_allclose(pixels, x_train.transpose(0, 3, 1, 2) / 255, atol=1e-6)  # float: taken as it is
 
 
-x, y = learnable(8)
+x, y = learnable(8)  # eight images and labels, for the wrong x_train arrays
 
 
 @pytest.mark.parametrize("overrides, needle", [
     ({"x_test": None}, "missing x_test (it has: x_train, y_train, y_test)"),
     ({"x_train": None, "y_train": None, "X_train": x}, "missing x_train, y_train"),
-    ({"x_train": x[:, :, :, None, None]}, "x_train is shaped (8, 16, 16, 1, 1); images must be N x H x W"),
-    ({"x_train": x[:, 0]}, "x_train is shaped (8, 16)"),
-    ({"x_train": np.zeros((8, 3, 16, 16), np.uint8)}, "channels first; lrlab takes N x H x W x C"),
-    ({"x_train": np.zeros((8, 16, 16, 2), np.uint8)}, "C = 1 or 3"),
+    ({"x_train": x[:, :, :, None, None], "y_train": y}, "x_train is shaped (8, 16, 16, 1, 1); images must be N x H x W"),
+    ({"x_train": x[:, 0], "y_train": y}, "x_train is shaped (8, 16)"),
+    ({"x_train": np.zeros((8, 3, 16, 16), np.uint8), "y_train": y}, "channels first; lrlab takes N x H x W x C"),
+    ({"x_train": np.zeros((8, 16, 16, 2), np.uint8), "y_train": y}, "C = 1 or 3"),
     ({"x_test": np.zeros((8, 20, 20), np.uint8), "y_test": y}, "x_train's images are 16x16 but x_test's are 20x20"),
-    ({"x_train": x.astype(np.int64)}, "x_train holds int64; pixels must be uint8"),
-    ({"x_train": np.full((8, 16, 16), np.nan)}, "x_train holds NaN or infinite pixels"),
+    ({"x_train": x.astype(np.int64), "y_train": y}, "x_train holds int64; pixels must be uint8"),
+    ({"x_train": np.full((8, 16, 16), np.nan), "y_train": y}, "x_train holds NaN or infinite pixels"),
     ({"y_train": y[:5]}, "y_train holds 5 labels but x_train 400 images"),
     ({"y_test": np.zeros((100, 2), np.int64)}, "y_test must be a 1-D array of integer labels"),
     ({"y_test": np.full(100, 0.5)}, "y_test must be a 1-D array of integer labels, not float64"),
@@ -53,9 +53,6 @@ x, y = learnable(8)
     ({"x_test": np.zeros((0, 16, 16), np.uint8), "y_test": np.zeros(0, np.int64)}, "x_test holds no images"),
 ])
 def test_a_wrong_file_is_one_error_naming_it_and_the_problem(tmp_path, overrides, needle):
-    if "x_train" in overrides and overrides["x_train"] is not None and len(overrides["x_train"]) == 8 \
-            and "y_train" not in overrides:
-        overrides["y_train"] = y
     path = write_npz(tmp_path / "wrong.npz", **overrides)
     with pytest.raises(DataError) as error:
         load_dataset(f"npz:{path}")
