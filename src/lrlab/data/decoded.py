@@ -13,19 +13,23 @@ array of the expected dimensions is not used: the ``.gz`` is read as before.
 
 >>> read_decoded("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d", ndim=3)  # doctest: +SKIP
 array([[[0, 0, 0, ...
+
+Any other decoded data (an image folder's pixels) is kept the same way, as several arrays in one
+``<key>.npz`` named by its content's fingerprint (:func:`read_arrays`, :func:`write_arrays`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .idx import read_idx
 
-__all__ = ["decoded_dir", "read_decoded"]
+__all__ = ["decoded_dir", "read_arrays", "read_decoded", "write_arrays"]
 
 
 def decoded_dir() -> Path:
@@ -48,12 +52,34 @@ def read_decoded(path: str | os.PathLike[str], md5: str, *, ndim: int) -> np.nda
     return array
 
 
-def _write(copy: Path, array: np.ndarray) -> None:
+def read_arrays(key: str) -> dict[str, np.ndarray] | None:
+    """The arrays kept under ``key`` by :func:`write_arrays`; None when there are none (or they are damaged).
+
+    >>> write_arrays("demo-key", {"a": np.arange(3)}); read_arrays("demo-key")  # doctest: +SKIP
+    {'a': array([0, 1, 2])}
+    """
+    try:
+        with np.load(decoded_dir() / f"{key}.npz", allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # none yet, or a damaged one
+        return None
+
+
+def write_arrays(key: str, arrays: dict[str, np.ndarray]) -> None:
+    """Keep ``arrays`` under ``key`` (uncompressed, written whole or not at all; nothing when the
+    cache cannot be written)."""
+    _write(decoded_dir() / f"{key}.npz", arrays)
+
+
+def _write(copy: Path, array: np.ndarray | dict[str, np.ndarray]) -> None:
     temporary = copy.with_name(f".{copy.name}.{os.getpid()}.tmp")
     try:
         copy.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as stream:
-            np.save(stream, array, allow_pickle=False)
+            if isinstance(array, dict):
+                np.savez(stream, **array)
+            else:
+                np.save(stream, array, allow_pickle=False)
         os.replace(temporary, copy)
     except OSError:  # a cache we cannot write to: the next process decodes the .gz again
         with contextlib.suppress(OSError):

@@ -9,8 +9,8 @@ experiment file, or ``lrlab train --import``, loads)::
 
 >>> names()
 ['lenet', 'lenet-d2l-tf']
->>> get("lenet").input_shape, sorted(get("lenet").builders), get("lenet").inits
-((1, 28, 28), ['keras', 'mxnet', 'torch'], ('xavier', 'default'))
+>>> get("lenet").min_size, sorted(get("lenet").builders), get("lenet").inits
+(12, ['keras', 'mxnet', 'torch'], ('xavier', 'default'))
 """
 
 from .registry import DEFAULT_INIT, INITS, ModelEntry, ModelError, build, check_input, get, names, register_model

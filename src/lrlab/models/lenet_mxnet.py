@@ -24,24 +24,27 @@ from mxnet.gluon import nn
 
 def lenet(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> nn.HybridSequential:
     """The chapter's LeNet, initialised, not yet hybridized."""
-    return _lenet(tf_variant=False, classes=classes, init=init)
+    return _lenet(tf_variant=False, classes=classes, init=init, image_shape=image_shape)
 
 
 def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> nn.HybridSequential:
     """The book's TensorFlow LeNet, initialised, not yet hybridized."""
-    return _lenet(tf_variant=True, classes=classes, init=init)
+    return _lenet(tf_variant=True, classes=classes, init=init, image_shape=image_shape)
 
 
-def _lenet(tf_variant: bool, classes: int, init: str) -> nn.HybridSequential:
+def _lenet(tf_variant: bool, classes: int, init: str, image_shape=(1, 28, 28)) -> nn.HybridSequential:
+    channels, height, width = image_shape
+    flat = 16 * ((height // 2 - 4) // 2) * ((width // 2 - 4) // 2)
     pool = nn.AvgPool2D if tf_variant else nn.MaxPool2D
     bias = _zero if tf_variant or init == "default" else _torch_default_bias
     net = nn.HybridSequential()
     net.add(
-        nn.Conv2D(6, kernel_size=5, padding=2, in_channels=1, activation="relu", bias_initializer=bias(1 * 25)),
+        nn.Conv2D(6, kernel_size=5, padding=2, in_channels=channels, activation="relu",
+                  bias_initializer=bias(channels * 25)),
         pool(pool_size=2, strides=2),
         nn.Conv2D(16, kernel_size=5, in_channels=6, activation="relu", bias_initializer=bias(6 * 25)),
         pool(pool_size=2, strides=2),
-        nn.Dense(120, in_units=16 * 5 * 5, activation="relu", bias_initializer=bias(400)),
+        nn.Dense(120, in_units=flat, activation="relu", bias_initializer=bias(flat)),
         nn.Dense(84, in_units=120, activation="sigmoid" if tf_variant else "relu", bias_initializer=bias(120)),
         nn.Dense(classes, in_units=84, bias_initializer=bias(84)),
     )

@@ -50,24 +50,33 @@ from torch import nn
 from torch.nn import functional as F
 
 
-def lenet(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> LeNet:
+FAST_SHAPE = (1, 28, 28)
+"""The only input :func:`forward` computes: other shapes get a plain ``nn.Sequential``."""
+
+
+def lenet(image_shape=FAST_SHAPE, classes: int = 10, init: str = "xavier") -> nn.Sequential:
     """The chapter's LeNet (the model registry's torch builder); seed torch before calling."""
-    return build_lenet("lenet", classes, init)
+    return build_lenet("lenet", classes, init, image_shape)
 
 
-def lenet_d2l_tf(image_shape=(1, 28, 28), classes: int = 10, init: str = "xavier") -> LeNet:
+def lenet_d2l_tf(image_shape=FAST_SHAPE, classes: int = 10, init: str = "xavier") -> nn.Sequential:
     """The book's TensorFlow LeNet (the model registry's torch builder); seed torch before calling."""
-    return build_lenet("lenet-d2l-tf", classes, init)
+    return build_lenet("lenet-d2l-tf", classes, init, image_shape)
 
 
 class LeNet(nn.Sequential):
-    """The layers of a LeNet from :func:`build_lenet`, in order; a backend that sees one may run it
-    through :func:`forward` (the same numbers, faster on a CPU)."""
+    """The layers of a LeNet for 1x28x28 images from :func:`build_lenet`, in order; a backend that
+    sees one may run it through :func:`forward` (the same numbers, faster on a CPU)."""
 
 
-def build_lenet(model: str = "lenet", classes: int = 10, init: str = "xavier") -> LeNet:
-    """A fresh LeNet for 1x28x28 inputs, initialised as ``init`` (``"xavier"`` or torch's
-    ``"default"``); seed torch before calling.
+def build_lenet(model: str = "lenet", classes: int = 10, init: str = "xavier",
+                image_shape: tuple[int, int, int] = FAST_SHAPE) -> nn.Sequential:
+    """A fresh LeNet for images of ``image_shape`` (channels, height, width; a :class:`LeNet` for
+    1x28x28, a plain ``nn.Sequential`` of the same layers otherwise), initialised as ``init``
+    (``"xavier"`` or torch's ``"default"``); seed torch before calling.
+
+    >>> build_lenet(image_shape=(3, 32, 32))(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
 
     >>> torch.manual_seed(0) and None
     >>> bound = 1 / (16 * 5 * 5) ** 0.5                      # torch's default for the 400 -> 120 layer
@@ -77,11 +86,12 @@ def build_lenet(model: str = "lenet", classes: int = 10, init: str = "xavier") -
     """
     tf_variant = model == "lenet-d2l-tf"
     pool = nn.AvgPool2d if tf_variant else nn.MaxPool2d
-    net = LeNet(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(), pool(kernel_size=2, stride=2),
+    channels, height, width = image_shape
+    net = (LeNet if tuple(image_shape) == FAST_SHAPE else nn.Sequential)(
+        nn.Conv2d(channels, 6, kernel_size=5, padding=2), nn.ReLU(), pool(kernel_size=2, stride=2),
         nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(), pool(kernel_size=2, stride=2),
         nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+        nn.Linear(16 * ((height // 2 - 4) // 2) * ((width // 2 - 4) // 2), 120), nn.ReLU(),
         nn.Linear(120, 84), nn.Sigmoid() if tf_variant else nn.ReLU(),
         nn.Linear(84, classes),
     )

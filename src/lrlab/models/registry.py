@@ -31,14 +31,16 @@ class ModelEntry:
     """A model: ``builders`` maps a framework (``torch``, ``keras``, ``mxnet``) to a
     ``builder(image_shape, classes)`` (or its ``"module:function"`` name) returning a fresh,
     initialised model from the framework's global seed; ``input_shape`` (channels, height,
-    width) is the only image shape it takes, None for any; ``inits`` are the initialisations
-    (of :data:`INITS`) its builders take as ``init=``, none when they take no ``init``."""
+    width) is the only image shape it takes, None for any of at least ``min_size`` x ``min_size``;
+    ``inits`` are the initialisations (of :data:`INITS`) its builders take as ``init=``, none when
+    they take no ``init``."""
 
     name: str
     description: str
     builders: Mapping[str, str | Callable[..., Any]]
     input_shape: tuple[int, int, int] | None = None
     inits: tuple[str, ...] = ()
+    min_size: int = 1
 
     def init_problem(self, init: str) -> str | None:
         """Why this model cannot be initialised as ``init``, in one line; None when it can.
@@ -58,13 +60,14 @@ REGISTRY: Registry[ModelEntry] = Registry("model", ModelError)
 
 
 def register_model(name: str, description: str, *, input_shape: tuple[int, int, int] | None = None,
-                   inits: tuple[str, ...] = (), **builders: str | Callable[..., Any]) -> ModelEntry:
+                   inits: tuple[str, ...] = (), min_size: int = 1, **builders: str | Callable[..., Any]) -> ModelEntry:
     """Register a model under ``name`` with one builder per framework (keyword = framework);
-    ``inits``: the initialisations (of :data:`INITS`) its builders take as ``init=``."""
+    ``inits``: the initialisations (of :data:`INITS`) its builders take as ``init=``; ``input_shape``
+    the only image shape it takes, or ``min_size`` the smallest height and width."""
     unknown = [init for init in inits if init not in INITS]
     if unknown:
         raise ModelError(f"model {name!r}: unknown init(s) {', '.join(unknown)} (known: {', '.join(INITS)})")
-    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape, tuple(inits)))
+    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape, tuple(inits), min_size))
 
 
 def get(name: str) -> ModelEntry:
@@ -80,9 +83,9 @@ def build(name: str, framework: str, image_shape: tuple[int, int, int], classes:
     """A fresh ``name`` model in ``framework`` for images of ``image_shape`` (channels first)
     and ``classes`` classes, initialised as ``init`` (one of the entry's ``inits``).
 
-    >>> build("lenet", "torch", (3, 32, 32), 10)
+    >>> build("lenet", "torch", (3, 8, 8), 10)
     Traceback (most recent call last):
-    lrlab.models.registry.ModelError: model 'lenet' takes 1x28x28 images; this data set's are 3x32x32
+    lrlab.models.registry.ModelError: model 'lenet' takes images of 12x12 or larger; this data set's are 3x8x8
     """
     entry = get(name)
     if framework not in entry.builders:
@@ -99,9 +102,13 @@ def build(name: str, framework: str, image_shape: tuple[int, int, int], classes:
 
 def check_input(name: str, image_shape: tuple[int, int, int]) -> None:
     """:class:`ModelError` unless model ``name`` takes images of ``image_shape`` (channels first)."""
-    shape = get(name).input_shape
+    entry = get(name)
+    shape = entry.input_shape
     if shape is not None and tuple(image_shape) != shape:
         raise ModelError(f"model {name!r} takes {_shape(shape)} images; this data set's are {_shape(image_shape)}")
+    if min(image_shape[1:]) < entry.min_size:
+        raise ModelError(f"model {name!r} takes images of {entry.min_size}x{entry.min_size} or larger; "
+                         f"this data set's are {_shape(image_shape)}")
 
 
 def _shape(shape) -> str:

@@ -26,6 +26,9 @@ from ..schedules import ScheduleError, parse
 
 UNITS = ("epoch", "step")
 PRECISIONS = ("fp32", "bf16")
+NORMALIZATIONS = ("unit", "mean-std")
+FOLDER_SETTINGS = ("image_size", "color", "test_fraction")
+"""The settings that only a ``folder:`` data set reads."""
 
 
 class ConfigError(ValueError):
@@ -86,6 +89,29 @@ def one_of(choices: Callable[[], Any]) -> Callable[[Any], Any]:
         return value
     check.kind, check.choices = str, choices
     return check
+
+
+def fraction(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise Invalid("must be a number between 0 and 1 (exclusive)")
+    return float(value)
+
+
+fraction.kind = float
+
+
+def dataset_name(value: Any) -> str:
+    """A registered data set, or ``npz:PATH`` / ``folder:PATH`` (the path made absolute)."""
+    try:
+        return data.check_name(value)
+    except data.DataError as error:
+        if isinstance(value, str) and value.partition(":")[0] in data.kinds():  # a known kind, a bad path
+            raise Invalid(str(error)) from None
+        raise Invalid(f"must be one of {', '.join(data.names())}, or "
+                      f"{', '.join(kind + ':PATH' for kind in data.kinds())}") from None
+
+
+dataset_name.kind = str
 
 
 def folder(value: Any) -> str | None:
@@ -165,7 +191,18 @@ class TrainConfig:
     init: str = setting(models.DEFAULT_INIT, one_of(lambda: models.INITS),
                         "the model's initial weights: xavier (Xavier/Glorot-uniform, the book's init_cnn) or "
                         "default (the framework's own, as the chapter's PyTorch net_fn)")
-    dataset: str = setting("fashion-mnist", one_of(data.names), "the data set")
+    dataset: str = setting("fashion-mnist", dataset_name,
+                           "the data set: fashion-mnist, npz:FILE (x_train, y_train, x_test, y_test) or "
+                           "folder:DIR (a sub-folder of PNG/JPEG images per class)", metavar="NAME")
+    image_size: int = setting(32, integer(1), "folder: data sets: every image resized to N x N", metavar="N")
+    color: str = setting("auto", one_of(lambda: data.COLORS),
+                         "folder: data sets: gray, rgb, or auto (rgb when any image is stored in colour)")
+    test_fraction: float = setting(0.2, fraction, "folder: data sets without train/ and test/ folders: the "
+                                   "fraction of each class held out for testing (the same split every run)",
+                                   metavar="F")
+    normalize: str = setting("unit", one_of(lambda: NORMALIZATIONS),
+                             "the pixels: unit ([0, 1], as the chapter) or mean-std (each channel standardised "
+                             "by the training split's mean and std)")
     train_subset: int | None = setting(None, integer(1, optional=True), "train on the first N examples only",
                                        metavar="N")
     test_subset: int | None = setting(None, integer(1, optional=True), "test on the first N examples only",
@@ -201,6 +238,7 @@ class TrainConfig:
         if self.samples and not backend_info(self.backend).samples:
             problem = problem or (f"samples is invalid for the {self.backend} backend: "
                                   f"{', '.join(name for name, info in BACKENDS.items() if info.samples)} keeps samples")
+        problem = problem or self._data_problem()
         if problem:
             raise ConfigError(problem)
 
@@ -212,6 +250,21 @@ class TrainConfig:
                 return f"{field.name} is not a setting of the {self.optimizer} optimizer (it has: " \
                        f"{', '.join(entry.settings) or 'none'})"
         return entry.problem(self.optimizer_settings)
+
+    def _data_problem(self) -> str | None:
+        if self.dataset.startswith("folder:") and self.dataset not in data.names():
+            return None
+        for name in FOLDER_SETTINGS:
+            default = TrainConfig.__dataclass_fields__[name].default
+            if getattr(self, name) != default:
+                return f"{name}={getattr(self, name)!r} is invalid: it is a setting of folder: data sets only " \
+                       f"(dataset={self.dataset!r})"
+        return None
+
+    @property
+    def data_options(self) -> data.DataOptions:
+        """How a ``folder:`` data set is decoded and split."""
+        return data.DataOptions(self.image_size, self.color, self.test_fraction)
 
     @property
     def optimizer_settings(self) -> dict[str, Any]:

@@ -236,9 +236,11 @@ def epoch_line(row: MetricsRow) -> str:
 
 
 def load_data(config: TrainConfig):
-    """The run's data set, checked against its model and cut to its subsets."""
-    data = load_dataset(config.dataset, config.data_dir)
+    """The run's data set, normalised as asked, checked against its model and cut to its subsets."""
+    data = load_dataset(config.dataset, config.data_dir, config.data_options)
     models.check_input(config.model, data.image_shape)  # before a backend builds anything
+    if config.normalize == "mean-std":
+        data = data.standardized()
     for name, wanted, available in (("train_subset", config.train_subset, len(data.train_labels)),
                                     ("test_subset", config.test_subset, len(data.test_labels))):
         if wanted is not None and wanted > available:
@@ -269,7 +271,8 @@ def _restore(run: RunDir, backend) -> list[MetricsRow]:
 def _config_document(config: TrainConfig, schedule, data, per_epoch: int, backend, warning: str | None) -> dict:
     versions = {"python": platform.python_version(), "lrlab": __version__, "numpy": np.__version__}
     described = {"name": data.name, "fingerprint": data.fingerprint, "image_shape": list(data.image_shape),
-                 "classes": data.num_classes, "train": len(data.train_labels), "test": len(data.test_labels)}
+                 "classes": data.num_classes, "train": len(data.train_labels), "test": len(data.test_labels),
+                 "normalize": config.normalize, "mean": data.mean, "std": data.std}
     return {"config": config.to_dict(), "schedule": schedule.to_dict(), "data": described,
             "updates_per_epoch": per_epoch, "versions": versions | backend.versions(), "clock_warning": warning}
 
