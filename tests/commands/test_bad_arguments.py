@@ -18,7 +18,7 @@ BAD = {
     "run": [[], ["x.toml", "--jobs", "two"], ["x.toml", "--jobs", "0"], ["x.toml", "--precision", "fp8"], ["missing.toml"]],
     "report": [[], ["a", "b"], ["no-such-folder"]],
     "find-lr": [["--steps", "x"], ["--steps", "1"], ["--min-lr", "10", "--max-lr", "1"], ["--seeds", "a"],
-                ["--mode", "cubic"], ["--momentum", "nan"], ["--backend", "jax"]],
+                ["--mode", "cubic"], ["--momentum", "nan"], ["--backend", "jax"], ["--holdout", "100"]],
 }
 
 

@@ -38,6 +38,9 @@ test decides the schedule, the clock and the length, and tests no examples.
 DECIDED_HERE = ("schedule", "epochs", "unit", "seed", "test_subset")
 """TrainConfig fields the range test sets itself (``--seeds`` stands for the seed)."""
 
+NOT_MEANINGFUL = ("holdout", "samples")
+"""TrainConfig fields of the evaluation after training, which a range test does not do: no option."""
+
 QUICK_TRAIN_SUBSET = 5000
 """``--quick``'s training examples, as ``lrlab run --quick``."""
 
@@ -59,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"train on the first {QUICK_TRAIN_SUBSET} examples only (a preview)")
     parser.add_argument("--out", type=Path, default=Path("runs/find-lr"), metavar="DIR",
                         help="the folder to write find-lr.csv, find-lr.png and suggestions.json into (default runs/find-lr)")
-    add_train_options(parser, skip=DECIDED_HERE)
+    add_train_options(parser, skip=DECIDED_HERE + NOT_MEANINGFUL)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     test = RangeTest(min_lr=args.min_lr, max_lr=args.max_lr, steps=args.steps, mode=args.mode, beta=args.beta)
     seeds = parse_seeds(args.seeds)
-    options = given(args, skip=DECIDED_HERE)
+    options = given(args, skip=DECIDED_HERE + NOT_MEANINGFUL)
     if args.quick:
         options["train_subset"] = min(options.get("train_subset") or QUICK_TRAIN_SUBSET, QUICK_TRAIN_SUBSET)
     config = range_config(TrainConfig(schedule=repr(test.schedule()), **options), test)  # every setting checked now
