@@ -146,6 +146,10 @@ class TrainConfig:
     nesterov: bool = setting(False, boolean, "Nesterov momentum", optimizer=True)
     weight_decay: float = setting(0.0, number, "weight decay (an L2 term added to the gradient)",
                                   metavar="W", optimizer=True)
+    prior_precision: float = setting(1.0, number, "sgld: the Gaussian prior's precision on every weight "
+                                     "(what weight decay is to sgd)", metavar="LAMBDA", optimizer=True)
+    temperature: float = setting(1.0, number, "sgld: the posterior's temperature, the noise's variance eps_t * T "
+                                 "(1: the posterior; 0: no noise)", metavar="T", optimizer=True)
     model: str = setting("lenet", one_of(models.names),
                          "the network: the chapter's LeNet, or the book's TensorFlow variant lenet-d2l-tf")
     init: str = setting(models.DEFAULT_INIT, one_of(lambda: models.INITS),
