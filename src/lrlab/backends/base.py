@@ -25,6 +25,8 @@ from typing import Any, Callable, Mapping, Protocol
 
 import numpy as np
 
+from .. import optimizers
+
 
 class BackendUnavailable(RuntimeError):
     """The framework a backend needs is not installed or cannot be imported here."""
@@ -63,8 +65,6 @@ class Job:
     def optimizer_inputs(self) -> dict[str, Any]:
         """What the optimizer takes from the run beside its settings (its entry's ``inputs``):
         ``dataset_size`` (the training examples, SGLD's N) and ``seed`` (SGLD's noise)."""
-        from .. import optimizers
-
         available = {"dataset_size": len(self.data.train_labels), "seed": self.seed}
         return {name: available[name] for name in optimizers.get(self.optimizer).inputs}
 
