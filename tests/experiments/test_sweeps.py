@@ -199,7 +199,7 @@ def test_every_generated_name_is_a_valid_folder_name():
     (sweep({"momentum": [0.1, 0.1]}), "sweeps[0].params.momentum: 0.1 is listed twice"),
     (sweep({"momentum": 0.1}), "sweeps[0].params.momentum: 0.1 is invalid: must be a list of values, a range or a log range"),
     (sweep({"momentum": [-1.0]}), "sweeps[0].params.momentum: momentum=-1.0 is invalid: must be a finite number >= 0"),
-    (sweep({"optimizer": ["adam"]}), "sweeps[0].params.optimizer: optimizer='adam' is invalid: must be one of sgd"),
+    (sweep({"optimizer": ["adam"]}), "sweeps[0].params.optimizer: optimizer='adam' is invalid: must be one of schedule-free-sgd, sgd, sgld"),
     (sweep({"schedule.base_lr": {"log": [0.0, 1.0], "n": 3}}),
      "sweeps[0].params.schedule.base_lr.log: [0.0, 1.0] is invalid: a log range needs ends > 0"),
     (sweep({"schedule.base_lr": {"log": [-1, 1.0], "n": 3}}), "a log range needs ends > 0"),

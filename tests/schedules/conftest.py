@@ -37,6 +37,8 @@ EXAMPLES = [
     "sgdr(base_lr=0.1, period=10)",
     "sgdr(base_lr=0.1, period=7, period_mult=2.0, final_lr=0.001, decay=0.8)",
     "sgdr(base_lr=0.1, period=3, period_mult=1.5)",
+    "sgld(a=0.01, b=100.0)",
+    "sgld(a=2.0, b=1.0, gamma=1.0)",
     "inverse_sqrt(base_lr=0.5)",
     "inverse_sqrt(base_lr=0.5, warmup_steps=10, warmup_begin_lr=0.01)",
     "inverse_sqrt(base_lr=0.5, warmup_steps=10, timescale=3.0)",

@@ -81,6 +81,8 @@ EDGES = {
     # Cycle starts of period_mult 1.5 from 4: 0, 4, 10, 19, 32.5 (not a step), 52.75.
     "sgdr(base_lr=0.1, period=4, period_mult=1.5)": {
         0: 0.1, 4: 0.1, 10: 0.1, 19: 0.1, 32: cos_anneal(0.1, 0.0, 13 / 13.5), 33: cos_anneal(0.1, 0.0, 0.5 / 20.25)},
+    "sgld(a=2.0, b=1.0, gamma=1.0)": {0: 2.0, 1: 1.0, 3: 0.5, 99: 0.02},
+    "sgld(a=0.01, b=100.0)": {0: 0.01 * 100**-0.55, 1: 0.01 * 101**-0.55, 9900: 0.01 * 10**-2.2},
     "inverse_sqrt(base_lr=0.5)": {0: 0.5, 3: 0.25, 99: 0.05},
     "inverse_sqrt(base_lr=0.5, warmup_steps=10, warmup_begin_lr=0.01)": {
         0: 0.01, 5: 0.255, 9: 0.01 + 0.49 * 0.9, 10: 0.5, 40: 0.25, 100: 0.5 * math.sqrt(10 / 100)},

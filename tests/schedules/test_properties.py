@@ -120,6 +120,8 @@ ARGUMENTS = {
         {"base_lr": RATES, "warmup_steps": STEPS, "timescale": st.none() | st.floats(1e-3, 1e5),
          "warmup_begin_lr": RATES}),
     "wsd": wsd,
+    "sgld": lambda children: st.fixed_dictionaries(
+        {"a": RATES, "b": st.floats(1e-3, 1e6), "gamma": st.floats(0.5, 1.0, exclude_min=True)}),
     "stretch": lambda children: st.fixed_dictionaries(
         {"schedule": children, "by": st.integers(1, 1000), "mode": st.sampled_from(["hold", "continuous"])}),
 }
@@ -296,6 +298,10 @@ INVALID = [
     ("cyclic(0.1, 1.0, 10, step_size_down=0)", "cyclic", "step_size_down"),
     ("sgdr(0.1, 10, period_mult=0.5)", "sgdr", "period_mult"),
     ("sgdr(0.1, 0)", "sgdr", "period"),
+    ("sgld(1.0, 1.0, gamma=0.5)", "sgld", "gamma"),
+    ("sgld(1.0, 1.0, gamma=1.01)", "sgld", "gamma"),
+    ("sgld(1.0, 0.0)", "sgld", "b"),
+    ("sgld(1.0, 1e-310, gamma=1.0)", "sgld", "b"),
     ("inverse_sqrt(0.5, timescale=0)", "inverse_sqrt", "timescale"),
     ("inverse_sqrt(0.5, warmup_steps=-1)", "inverse_sqrt", "warmup_steps"),
     ("stretch(0.3, by=2)", "stretch", "schedule"),
@@ -333,7 +339,7 @@ def test_nested_error_names_the_inner_schedule_too():
 
 @pytest.mark.parametrize("spec, suggestion", [
     ("cosin(20, 0.3)", "cosine"), ("expnential(0.1, 0.5)", "exponential"), ("onecylce(100, 1.0)", "onecycle"),
-    ("sgd(0.1, 10)", "sgdr"), ("inverse_sqrtt(0.5)", "inverse_sqrt"), ("strech(constant(0.1), 2)", "stretch"),
+    ("sgd(0.1, 10)", "sgld or sgdr"), ("inverse_sqrtt(0.5)", "inverse_sqrt"), ("strech(constant(0.1), 2)", "stretch"),
 ])
 def test_unknown_name_suggestions(spec, suggestion):
     with pytest.raises(ScheduleError, match=f"did you mean {suggestion}"):

@@ -22,7 +22,7 @@ from lrlab.training.config import SETTINGS, ConfigError, TrainConfig, check_sett
     ({"unit": "epochs"}, "unit='epochs' is invalid: must be one of epoch, step"),
     ({"backend": "jax"}, "backend='jax' is invalid: must be one of torch, keras, mxnet"),
     ({"model": "resnet"}, "model='resnet' is invalid: must be one of lenet, lenet-d2l-tf"),
-    ({"optimizer": "adam"}, "optimizer='adam' is invalid: must be one of sgd"),
+    ({"optimizer": "adam"}, "optimizer='adam' is invalid: must be one of schedule-free-sgd, sgd, sgld"),
     ({"dataset": "cifar10"}, "dataset='cifar10' is invalid: must be one of fashion-mnist"),
     ({"data_dir": ""}, "data_dir='' is invalid: must be a folder path"),
     ({"imports": "mypkg"}, "imports='mypkg' is invalid: must be a list of module names"),

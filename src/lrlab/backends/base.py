@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import metrics
 from .samples import SampleSettings
+from .. import optimizers
 
 
 class BackendUnavailable(RuntimeError):
@@ -64,6 +65,13 @@ class Job:
     @property
     def updates_per_epoch(self) -> int:
         return updates_per_epoch(len(self.data.train_labels), self.batch_size)
+
+    @property
+    def optimizer_inputs(self) -> dict[str, Any]:
+        """What the optimizer takes from the run beside its settings (its entry's ``inputs``):
+        ``dataset_size`` (the training examples, SGLD's N) and ``seed`` (SGLD's noise)."""
+        available = {"dataset_size": len(self.data.train_labels), "seed": self.seed}
+        return {name: available[name] for name in optimizers.get(self.optimizer).inputs}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -78,7 +78,7 @@ class TorchBackend:
         self.model = models.build(job.model, "torch", job.data.image_shape, job.data.num_classes, job.init)
         self.network = network(self.model, self.conv_dtype)
         self.optimizer = optimizers.build(job.optimizer, "torch", self.model.parameters(), job.schedule(0),
-                                          **job.optimizer_settings)
+                                          **job.optimizer_settings, **job.optimizer_inputs)
         # step() after every update serves both clocks: with unit="epoch" the
         # adapter turns updates into epochs itself.
         self.lr = ScheduleLR(self.optimizer, job.schedule, unit=job.unit, steps_per_epoch=job.updates_per_epoch)
@@ -86,7 +86,7 @@ class TorchBackend:
         self.samples = ParameterSamples(job.samples, job.updates_per_epoch) if job.samples else None
 
     def train_epoch(self, epoch: int, order: np.ndarray, on_batch: Callable[[], None]) -> EpochStats:
-        self.model.train()
+        self._mode(training=True)
         loss_sum = torch.zeros((), dtype=torch.float64)
         correct = torch.zeros((), dtype=torch.int64)
         lr_first = self.lr.get_last_lr()[0]
@@ -104,11 +104,20 @@ class TorchBackend:
         return EpochStats(loss_sum.item() / n, correct.item() / n, lr_first, lr_last)
 
     def train_update(self, batch: np.ndarray) -> float:
-        self.model.train()
+        self._mode(training=True)
         with _one_torch_thread():
             loss, _ = self._update(torch.from_numpy(batch))
         self.lr.step()
         return loss.item() / len(batch)
+
+    def _mode(self, training: bool) -> None:
+        """The model's mode, and the optimizer's with it where it has one (schedule-free SGD: its
+        ``train()`` puts the point gradients are taken at into the weights, ``eval()`` the average,
+        and its ``step()`` refuses to run in eval mode)."""
+        self.model.train(training)
+        switch = getattr(self.optimizer, "train" if training else "eval", None)
+        if switch is not None:
+            switch()
 
     def _update(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimizer update on ``batch``; returns its summed loss and its correct count."""
@@ -130,7 +139,7 @@ class TorchBackend:
     def evaluate(self) -> dict[str, float]:
         """Test accuracy and mean cross-entropy, over chunks of :data:`EVAL_BATCH` added in order,
         and the Brier score and ECE of the same logits."""
-        self.model.eval()
+        self._mode(training=False)
         chunks = list(zip(self.test_x.split(EVAL_BATCH), self.test_y.split(EVAL_BATCH)))
         with _one_torch_thread():
             results = self._map(self._evaluate_chunk, chunks)
@@ -159,7 +168,7 @@ class TorchBackend:
                     logits.numpy())
 
     def logits(self, images: np.ndarray) -> np.ndarray:
-        self.model.eval()
+        self._mode(training=False)  # schedule-free SGD: the averaged weights, as evaluate scores
         with _one_torch_thread():
             parts = self._map(self._logits, list(torch.from_numpy(images).split(EVAL_BATCH)))
         return np.concatenate(parts)
@@ -180,6 +189,7 @@ class TorchBackend:
     def save(self, path: Path, epochs_done: int) -> None:
         # Serialised in memory first: torch's own file writer turns a full disk into a RuntimeError
         # without the file's name; a plain write raises OSError, which the CLI reports in one line.
+        self._mode(training=False)  # the weights saved are the ones evaluated (schedule-free: the average)
         buffer = io.BytesIO()
         torch.save({
             "epochs_done": epochs_done,
@@ -192,6 +202,7 @@ class TorchBackend:
 
     def load(self, path: Path) -> int:
         state = torch.load(path, weights_only=True)
+        self._mode(training=False)  # as saved: the optimizer's state holds its mode, the weights match it
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.lr.load_state_dict(state["lr"])

@@ -32,6 +32,7 @@ from .poly import Poly
 from .power import Power
 from .scale import Scale
 from .sgdr import SGDR
+from .sgld import SGLD
 from .step import Step
 from .stretch import Stretch
 from .warmup import Warmup
@@ -40,6 +41,6 @@ from .wsd import WSD
 __all__ = [
     "REGISTRY", "Schedule", "ScheduleError", "from_dict", "parse", "register",
     "Constant", "Cosine", "Cyclic", "Exponential", "Factor", "Geometric", "InverseSqrt", "InverseTime", "Join", "Linear",
-    "MultiFactor", "OneCycle", "Piecewise", "Poly", "Power", "SGDR", "Scale", "Step", "Stretch",
+    "MultiFactor", "OneCycle", "Piecewise", "Poly", "Power", "SGDR", "SGLD", "Scale", "Step", "Stretch",
     "Warmup", "WSD",
 ]

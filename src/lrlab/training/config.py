@@ -186,6 +186,10 @@ class TrainConfig:
     nesterov: bool = setting(False, boolean, "Nesterov momentum", optimizer=True)
     weight_decay: float = setting(0.0, number, "weight decay (an L2 term added to the gradient)",
                                   metavar="W", optimizer=True)
+    prior_precision: float = setting(1.0, number, "sgld: the Gaussian prior's precision on every weight "
+                                     "(what weight decay is to sgd)", metavar="LAMBDA", optimizer=True)
+    temperature: float = setting(1.0, number, "sgld: the posterior's temperature, the noise's variance eps_t * T "
+                                 "(1: the posterior; 0: no noise)", metavar="T", optimizer=True)
     model: str = setting("lenet", one_of(models.names),
                          "the network: the chapter's LeNet, or the book's TensorFlow variant lenet-d2l-tf")
     init: str = setting(models.DEFAULT_INIT, one_of(lambda: models.INITS),
@@ -238,6 +242,9 @@ class TrainConfig:
         if self.samples and not backend_info(self.backend).samples:
             problem = problem or (f"samples is invalid for the {self.backend} backend: "
                                   f"{', '.join(name for name, info in BACKENDS.items() if info.samples)} keeps samples")
+        if self.samples and self.optimizer == "schedule-free-sgd":  # samples are taken in train mode: not its average
+            problem = problem or ("samples is invalid with optimizer schedule-free-sgd: its samples would be the "
+                                  "points its gradients are taken at, not its averaged weights")
         problem = problem or self._data_problem()
         if problem:
             raise ConfigError(problem)
