@@ -54,6 +54,10 @@ class Job:
     threads: int | None = None
     seed: int = 0
     init: str = "xavier"
+    model_settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The model's settings, passed to :func:`lrlab.models.build` (``resnet20``: depth, width)."""
+    device: str = "cpu"
+    """``"auto"`` (CUDA when there is a GPU), ``"cpu"`` or ``"cuda"``."""
 
     @property
     def updates_per_epoch(self) -> int:

@@ -15,16 +15,17 @@ Each framework's builder lives beside its backend's fast path.
 from .registry import INITS, register_model
 
 SHAPE = (1, 28, 28)
+RUNS_PER_GPU = 8  # a LeNet step uses a sliver of a GPU: several trainings share one
 
 register_model(
-    "lenet", "the chapter's LeNet: ReLU, max pooling", input_shape=SHAPE, inits=INITS,
+    "lenet", "the chapter's LeNet: ReLU, max pooling", input_shape=SHAPE, inits=INITS, runs_per_gpu=RUNS_PER_GPU,
     torch="lrlab.models.lenet_torch:lenet",
     keras="lrlab.models.lenet_keras:lenet",
     mxnet="lrlab.models.lenet_mxnet:lenet",
 )
 register_model(
     "lenet-d2l-tf", "the book's TensorFlow LeNet: average pooling, a sigmoid on the 84 layer",
-    input_shape=SHAPE, inits=INITS,
+    input_shape=SHAPE, inits=INITS, runs_per_gpu=RUNS_PER_GPU,
     torch="lrlab.models.lenet_torch:lenet_d2l_tf",
     keras="lrlab.models.lenet_keras:lenet_d2l_tf",
     mxnet="lrlab.models.lenet_mxnet:lenet_d2l_tf",

@@ -32,13 +32,17 @@ class ModelEntry:
     ``builder(image_shape, classes)`` (or its ``"module:function"`` name) returning a fresh,
     initialised model from the framework's global seed; ``input_shape`` (channels, height,
     width) is the only image shape it takes, None for any; ``inits`` are the initialisations
-    (of :data:`INITS`) its builders take as ``init=``, none when they take no ``init``."""
+    (of :data:`INITS`) its builders take as ``init=``, none when they take no ``init``;
+    ``settings`` the training settings its builders take as keywords (``resnet20``: depth, width);
+    ``runs_per_gpu`` how many of its trainings may share one GPU (a LeNet uses a sliver of one)."""
 
     name: str
     description: str
     builders: Mapping[str, str | Callable[..., Any]]
     input_shape: tuple[int, int, int] | None = None
     inits: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+    runs_per_gpu: int = 1
 
     def init_problem(self, init: str) -> str | None:
         """Why this model cannot be initialised as ``init``, in one line; None when it can.
@@ -58,13 +62,16 @@ REGISTRY: Registry[ModelEntry] = Registry("model", ModelError)
 
 
 def register_model(name: str, description: str, *, input_shape: tuple[int, int, int] | None = None,
-                   inits: tuple[str, ...] = (), **builders: str | Callable[..., Any]) -> ModelEntry:
+                   inits: tuple[str, ...] = (), settings: tuple[str, ...] = (), runs_per_gpu: int = 1,
+                   **builders: str | Callable[..., Any]) -> ModelEntry:
     """Register a model under ``name`` with one builder per framework (keyword = framework);
-    ``inits``: the initialisations (of :data:`INITS`) its builders take as ``init=``."""
+    ``inits``: the initialisations (of :data:`INITS`) its builders take as ``init=``; ``settings``:
+    the training settings (``depth``, ``width``) its builders take as keywords."""
     unknown = [init for init in inits if init not in INITS]
     if unknown:
         raise ModelError(f"model {name!r}: unknown init(s) {', '.join(unknown)} (known: {', '.join(INITS)})")
-    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape, tuple(inits)))
+    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape, tuple(inits),
+                                         tuple(settings), runs_per_gpu))
 
 
 def get(name: str) -> ModelEntry:
@@ -76,9 +83,10 @@ def names() -> list[str]:
 
 
 def build(name: str, framework: str, image_shape: tuple[int, int, int], classes: int,
-          init: str = DEFAULT_INIT) -> Any:
+          init: str = DEFAULT_INIT, **settings: Any) -> Any:
     """A fresh ``name`` model in ``framework`` for images of ``image_shape`` (channels first)
-    and ``classes`` classes, initialised as ``init`` (one of the entry's ``inits``).
+    and ``classes`` classes, initialised as ``init`` (one of the entry's ``inits``), with the
+    entry's ``settings`` (keywords; those it does not read are not passed).
 
     >>> build("lenet", "torch", (3, 32, 32), 10)
     Traceback (most recent call last):
@@ -92,9 +100,10 @@ def build(name: str, framework: str, image_shape: tuple[int, int, int], classes:
     if problem:
         raise ModelError(problem)
     builder = load(entry.builders[framework])
+    keywords = {name: value for name, value in settings.items() if name in entry.settings}
     if entry.inits:
-        return builder(tuple(image_shape), classes, init=init)
-    return builder(tuple(image_shape), classes)
+        keywords["init"] = init
+    return builder(tuple(image_shape), classes, **keywords)
 
 
 def check_input(name: str, image_shape: tuple[int, int, int]) -> None:

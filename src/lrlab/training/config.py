@@ -21,10 +21,12 @@ from typing import Any, Callable
 
 from .. import data, models, optimizers
 from ..backends import BACKENDS, Job, backend_info
+from ..models.resnet import check_depth
 from ..schedules import ScheduleError, parse
 
 UNITS = ("epoch", "step")
 PRECISIONS = ("fp32", "bf16")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 class ConfigError(ValueError):
@@ -36,12 +38,13 @@ class Invalid(ValueError):
 
 
 def setting(default: Any, check: Callable[[Any], Any], help: str, *, metavar: str | None = None,
-            flag: str | None = None, optimizer: bool = False) -> Any:
+            flag: str | None = None, optimizer: bool = False, model: bool = False) -> Any:
     """A :class:`TrainConfig` field: its default, ``check`` (value -> the value to keep, or
     :class:`Invalid`), its help (without the default: the command line adds it), the
-    command line's metavar and flag (``--<name>`` by default); ``optimizer`` marks a setting
-    that only optimizers reading it may change."""
-    metadata = {"check": check, "help": help, "metavar": metavar, "flag": flag, "optimizer": optimizer}
+    command line's metavar and flag (``--<name>`` by default); ``optimizer`` (``model``) marks a
+    setting that only optimizers (models) reading it may change."""
+    metadata = {"check": check, "help": help, "metavar": metavar, "flag": flag, "optimizer": optimizer,
+                "model": model}
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -85,6 +88,16 @@ def one_of(choices: Callable[[], Any]) -> Callable[[Any], Any]:
         return value
     check.kind, check.choices = str, choices
     return check
+
+
+def resnet_depth(value: Any) -> int:
+    problem = check_depth(value) if not isinstance(value, bool) else "must be an integer"
+    if problem:
+        raise Invalid(problem)
+    return value
+
+
+resnet_depth.kind = int
 
 
 def folder(value: Any) -> str | None:
@@ -151,6 +164,10 @@ class TrainConfig:
     init: str = setting(models.DEFAULT_INIT, one_of(lambda: models.INITS),
                         "the model's initial weights: xavier (Xavier/Glorot-uniform, the book's init_cnn) or "
                         "default (the framework's own, as the chapter's PyTorch net_fn)")
+    depth: int = setting(20, resnet_depth, "resnet20's layers with weights, 6n + 2 (n basic blocks per stage): "
+                         "20, 32, 44, 56, 110", metavar="N", model=True)
+    width: int = setting(1, integer(1), "resnet20's channels, a multiple of the paper's 16/32/64", metavar="K",
+                         model=True)
     dataset: str = setting("fashion-mnist", one_of(data.names), "the data set")
     train_subset: int | None = setting(None, integer(1, optional=True), "train on the first N examples only",
                                        metavar="N")
@@ -163,6 +180,9 @@ class TrainConfig:
     precision: str = setting("fp32", one_of(lambda: PRECISIONS),
                              "bf16: the torch backend multiplies the convolutions and the first dense layer "
                              "in bfloat16")
+    device: str = setting("auto", one_of(lambda: DEVICES),
+                          "where the torch backend trains: auto (CUDA when there is a GPU, else the CPU), cpu "
+                          "or cuda")
     imports: tuple[str, ...] = setting((), module_names, "a module to import first (it may register schedules, "
                                        "models, optimizers, data sets); repeat for more",
                                        metavar="MODULE", flag="--import")
@@ -176,10 +196,25 @@ class TrainConfig:
             except Invalid as error:
                 raise ConfigError(f"{name}={value!r} is invalid: {error}") from None
         problem = backend_info(self.backend).problem(model=self.model, optimizer=self.optimizer,
-                                                     precision=self.precision)
-        problem = problem or models.get(self.model).init_problem(self.init) or self._optimizer_problem()
+                                                     precision=self.precision, device=self.device)
+        problem = problem or models.get(self.model).init_problem(self.init) or self._model_problem() \
+            or self._optimizer_problem()
         if problem:
             raise ConfigError(problem)
+
+    def _model_problem(self) -> str | None:
+        entry = models.get(self.model)
+        for field in dataclasses.fields(self):
+            if field.metadata["model"] and field.name not in entry.settings and \
+                    getattr(self, field.name) != field.default:
+                return f"{field.name} is not a setting of the {self.model} model (it has: " \
+                       f"{', '.join(entry.settings) or 'none'})"
+        return None
+
+    @property
+    def model_settings(self) -> dict[str, Any]:
+        """The settings the model reads, by name (for ``resnet20``: depth, width)."""
+        return {name: getattr(self, name) for name in models.get(self.model).settings}
 
     def _optimizer_problem(self) -> str | None:
         entry = optimizers.get(self.optimizer)
@@ -198,7 +233,8 @@ class TrainConfig:
     def job(self, data) -> Job:
         """What a backend is handed for this run on ``data`` (already cut to the subsets):
         the settings that decide its numbers, not the whole config."""
-        return Job(data=data, schedule=self.schedule_obj, model=self.model, init=self.init, optimizer=self.optimizer,
+        return Job(data=data, schedule=self.schedule_obj, model=self.model, init=self.init,
+                   model_settings=self.model_settings, device=self.device, optimizer=self.optimizer,
                    optimizer_settings=self.optimizer_settings, unit=self.unit, batch_size=self.batch_size,
                    precision=self.precision, threads=self.threads, seed=self.seed)
 
