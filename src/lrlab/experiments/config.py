@@ -208,6 +208,21 @@ def with_precision(experiment: Experiment, precision: str) -> Experiment:
         for run in experiment.runs))
 
 
+def with_device(experiment: Experiment, device: str) -> Experiment:
+    """The experiment with ``device`` for each run whose backend trains there (cuda: torch); other
+    runs are left as they are (on the CPU).
+
+    >>> e = experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)"},
+    ...                                    {"name": "b", "schedule": "constant(0.3)", "backend": "keras"}]})
+    >>> [run.config(0).device for run in with_device(e, "cuda").runs]
+    ['cuda', 'auto']
+    """
+    return dataclasses.replace(experiment, runs=tuple(
+        _with_settings(run, {**run.settings, "device": device})
+        if device in ("auto", *backend_info(run.backend).devices) else run
+        for run in experiment.runs))
+
+
 def _with_settings(run: Run, settings: dict[str, Any]) -> Run:
     """``run`` with ``settings``; a swept setting's value in ``params`` follows (quick mode cuts epochs)."""
     params = {path: settings.get(path, value) for path, value in run.params.items()}
