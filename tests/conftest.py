@@ -19,7 +19,9 @@ os.environ.setdefault("LRLAB_DATA_DIR", str(REPO.parent / "shared" / "data" / "f
 
 # One thread: on a shared 2-core machine two busy threads wait on each other (6x slower
 # than one, measured); Keras's and MXNet's numbers are reproducible per thread count only.
-TINY = dict(schedule="constant(0.1)", epochs=1, train_subset=1000, test_subset=500, batch_size=100, threads=1)
+# device="cpu": the same numbers and code paths on a machine with a GPU (the default, auto, would take it).
+TINY = dict(schedule="constant(0.1)", epochs=1, train_subset=1000, test_subset=500, batch_size=100, threads=1,
+            device="cpu")
 """A run of 10 updates an epoch on real data: well under a second an epoch."""
 
 

@@ -401,7 +401,7 @@ def test_the_local_executor_kills_what_ignores_the_interrupt(tmp_path, monkeypat
 
     deaf = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"
 
-    def launch(task, threads, until=None):
+    def launch(task, threads, until=None, gpu=None):
         task.folder.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen([sys.executable, "-c", deaf], stdout=subprocess.PIPE, start_new_session=True)
 
@@ -437,7 +437,7 @@ def test_the_local_executor_reports_an_end_at_once_without_polling_a_clock(tmp_p
     long before its timeout (the next training starts then, not at the next tick)."""
     import subprocess
 
-    def launch(task, threads, until=None):
+    def launch(task, threads, until=None, gpu=None):
         task.folder.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], start_new_session=True)
 

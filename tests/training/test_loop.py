@@ -32,7 +32,8 @@ def test_the_run_folder_holds_the_contracts_files(tiny_config, tmp_path, capsys,
     assert document["updates_per_epoch"] == 10 and document["clock_warning"] is None
     assert document["data"] == {"name": "fashion-mnist", "fingerprint": fashion_mnist.fingerprint,
                                 "image_shape": [1, 28, 28], "classes": 10, "train": 1000, "test": 500}
-    assert set(document["versions"]) == {"python", "lrlab", "numpy", "torch"}
+    assert set(document["versions"]) == {"python", "lrlab", "numpy", "torch", "torch_device"}
+    assert document["versions"]["torch_device"] == "cpu"
     rows = RunDir(out).read_metrics()
     assert [row.epoch for row in rows] == [0, 1]
     first = json.loads((out / "metrics.jsonl").read_text().splitlines()[0])

@@ -11,6 +11,8 @@ framework; :func:`backend_class` imports the module (``BACKEND`` in it) when a r
 (('fp32', 'bf16'), True, True)
 >>> backend_info("keras").problem(model="lenet", optimizer="sgd", precision="bf16")
 "precision='bf16' is invalid for the keras backend: it supports fp32"
+>>> backend_info("keras").problem(model="lenet", optimizer="sgd", precision="fp32", device="cuda")
+"device='cuda' is invalid for the keras backend: it trains on cpu (device='auto' picks one)"
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class BackendInfo:
     def supports_optimizer(self, name: str) -> bool:
         return self.name in optimizers.get(name).builders
 
-    def problem(self, *, model: str, optimizer: str, precision: str) -> str | None:
+    def problem(self, *, model: str, optimizer: str, precision: str, device: str = "cpu") -> str | None:
         """Why this backend cannot train that combination, in one line; None when it can.
         The names must be registered (their own checks say so otherwise)."""
         for kind, name, supported, names in (
@@ -54,12 +56,15 @@ class BackendInfo:
         if precision not in self.precisions:
             return (f"precision={precision!r} is invalid for the {self.name} backend: "
                     f"it supports {', '.join(self.precisions)}")
+        if device not in ("auto", *self.devices):
+            return (f"device={device!r} is invalid for the {self.name} backend: it trains on "
+                    f"{', '.join(self.devices)} (device='auto' picks one)")
         return None
 
 
 BACKENDS = {info.name: info for info in (
-    BackendInfo("torch", "lrlab.backends.torch", precisions=("fp32", "bf16"), max_threads=2,  # MICRO_BATCHES
-                samples=True),
+    BackendInfo("torch", "lrlab.backends.torch", precisions=("fp32", "bf16"), devices=("cpu", "cuda"),
+                max_threads=2, samples=True),  # max_threads: MICRO_BATCHES
     BackendInfo("keras", "lrlab.backends.keras"),
     BackendInfo("mxnet", "lrlab.backends.mxnet"),
 )}

@@ -61,6 +61,10 @@ class Job:
     samples: SampleSettings | None = None
     """Keep parameter samples for a posterior predictive (:mod:`.samples`); backends with
     ``BackendInfo.samples`` only."""
+    model_settings: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """The model's settings, passed to :func:`lrlab.models.build` (``resnet20``: depth, width)."""
+    device: str = "cpu"
+    """``"auto"`` (CUDA when there is a GPU), ``"cpu"`` or ``"cuda"``."""
 
     @property
     def updates_per_epoch(self) -> int:

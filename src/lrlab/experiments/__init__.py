@@ -6,10 +6,10 @@
 """
 
 from .config import (Experiment, ExperimentError, Run, experiment_from_dict, load_experiment, quick_version,
-                     with_precision)
+                     with_device, with_precision)
 from .runner import run_experiment
 
 __all__ = [
     "Experiment", "ExperimentError", "Run",
-    "experiment_from_dict", "load_experiment", "quick_version", "run_experiment", "with_precision",
+    "experiment_from_dict", "load_experiment", "quick_version", "run_experiment", "with_device", "with_precision",
 ]

@@ -86,7 +86,7 @@ DEFAULT_KEYS = SETTINGS + ("seeds",)
 RUN_ONLY = ("name", "schedule", "label", "book", "sweep", "params", "early_stopping")
 RUN_KEYS = RUN_ONLY + DEFAULT_KEYS
 SWEEP_KEYS = ("name", "schedule", "label", "early_stopping") + sweeps.SWEEP_KEYS + DEFAULT_KEYS
-TOP_KEYS = ("title", "description", "imports", "defaults", "runs", "sweeps")
+TOP_KEYS = ("title", "description", "imports", "quick", "defaults", "runs", "sweeps")
 HINTS = {"seed": "seeds", "tensorflow": "keras", "tf": "keras", "pytorch": "torch", "lr": "schedule",
          "import": "imports", "optimiser": "optimizer", "data": "dataset"}
 """Keys people write for another: the one meant (the book's TensorFlow code is the keras backend)."""
@@ -95,7 +95,8 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 QUICK = {"epochs": 30, "train_subset": 5000, "test_subset": 2000}
 """Quick mode's limits; it also keeps only each run's first seed. It keeps the epochs,
 and cuts the data instead: a schedule keeps its shape (a cosine over 20 epochs, a step
-at 15), and a 3-epoch run would draw a clock warning for most of the chapter's schedules."""
+at 15), and a 3-epoch run would draw a clock warning for most of the chapter's schedules.
+An experiment whose model is slower than a LeNet sets smaller ones in its ``[quick]`` table."""
 
 
 class ExperimentError(ValueError):
@@ -143,6 +144,8 @@ class Experiment:
     source: str = dataclasses.field(default="<experiment>", compare=False)
     tpe_sweeps: tuple[sweeps.TpeSweep, ...] = ()
     """The sweeps searched by TPE, whose runs are made while the experiment runs (:func:`tpe_run`)."""
+    quick: dict[str, int] = dataclasses.field(default_factory=dict)
+    """The file's ``[quick]`` table: quick mode's limits where they differ from :data:`QUICK`."""
 
     def to_dict(self) -> dict[str, Any]:
         """The experiment as TOML data: the defaults, then each run's differences from them."""
@@ -151,6 +154,8 @@ class Experiment:
         imports = defaults.pop("imports", ())
         if imports:
             data["imports"] = list(imports)
+        if self.quick:
+            data["quick"] = dict(self.quick)
         data["defaults"] = _plain(defaults)
         data["runs"] = [_run_dict(run, self.defaults) for run in self.runs]
         if self.tpe_sweeps:
@@ -183,19 +188,24 @@ def experiment_from_dict(data: dict[str, Any], source: str = "<experiment>") -> 
 
 
 def quick_version(experiment: Experiment) -> Experiment:
-    """The experiment cut down to :data:`QUICK` (subsets, epochs) and one seed per run.
+    """The experiment cut down to :data:`QUICK` (subsets, epochs), or its own ``[quick]`` limits,
+    and one seed per run.
 
     >>> e = experiment_from_dict({"defaults": {"seeds": [0, 1, 2]}, "runs": [{"name": "a", "schedule": "constant(0.3)"}]})
     >>> r = quick_version(e).runs[0]
     >>> r.seeds, r.settings["train_subset"]
     ((0,), 5000)
+    >>> e = experiment_from_dict({"quick": {"train_subset": 512}, "runs": [{"name": "a", "schedule": "constant(0.3)"}]})
+    >>> quick_version(e).runs[0].settings["train_subset"]
+    512
     """
+    limits = {**QUICK, **experiment.quick}
     return dataclasses.replace(
         experiment,
-        defaults=_quick(experiment.defaults),
-        runs=tuple(_with_settings(dataclasses.replace(run, seeds=run.seeds[:1]), _quick(run.settings))
+        defaults=_quick(experiment.defaults, limits),
+        runs=tuple(_with_settings(dataclasses.replace(run, seeds=run.seeds[:1]), _quick(run.settings, limits))
                    for run in experiment.runs),
-        tpe_sweeps=tuple(dataclasses.replace(sweep, seeds=sweep.seeds[:1], settings=_quick(sweep.settings))
+        tpe_sweeps=tuple(dataclasses.replace(sweep, seeds=sweep.seeds[:1], settings=_quick(sweep.settings, limits))
                          for sweep in experiment.tpe_sweeps),
     )
 
@@ -231,15 +241,34 @@ def tpe_run(sweep: sweeps.TpeSweep, values: dict[str, Any], number: int) -> Run:
     return run
 
 
+def with_device(experiment: Experiment, device: str) -> Experiment:
+    """The experiment with ``device`` for each run whose backend trains there (cuda: torch); other
+    runs are left as they are (on the CPU).
+
+    >>> e = experiment_from_dict({"runs": [{"name": "a", "schedule": "constant(0.3)"},
+    ...                                    {"name": "b", "schedule": "constant(0.3)", "backend": "keras"}]})
+    >>> [run.config(0).device for run in with_device(e, "cuda").runs]
+    ['cuda', 'auto']
+    """
+    return dataclasses.replace(experiment, runs=tuple(
+        _with_settings(run, {**run.settings, "device": device})
+        if device in ("auto", *backend_info(run.backend).devices) else run
+        for run in experiment.runs), tpe_sweeps=tuple(
+        dataclasses.replace(sweep, settings={**sweep.settings, "device": device})
+        if device in ("auto", *backend_info(TrainConfig(schedule=repr(sweep.schedule), **sweep.settings).backend).devices)
+        else sweep
+        for sweep in experiment.tpe_sweeps))
+
+
 def _with_settings(run: Run, settings: dict[str, Any]) -> Run:
     """``run`` with ``settings``; a swept setting's value in ``params`` follows (quick mode cuts epochs)."""
     params = {path: settings.get(path, value) for path, value in run.params.items()}
     return dataclasses.replace(run, settings=settings, params=params)
 
 
-def _quick(settings: dict[str, Any]) -> dict[str, Any]:
+def _quick(settings: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     small = dict(settings)
-    for key, limit in QUICK.items():
+    for key, limit in limits.items():
         small[key] = min(settings.get(key) or limit, limit)
     if "seeds" in settings:
         small["seeds"] = settings["seeds"][:1]
@@ -280,7 +309,16 @@ def _experiment(data: Any, source: str) -> Experiment:
     _check_tpe_names(tpe_sweeps, runs)
     _check_early_stopping(runs)
     return Experiment(tuple(run for run, _ in runs), defaults, _text(data, "title", ""),
-                      _text(data, "description", ""), source, tuple(sweep for sweep, _ in tpe_sweeps))
+                      _text(data, "description", ""), source, tuple(sweep for sweep, _ in tpe_sweeps),
+                      _quick_table(data.get("quick", {})))
+
+
+def _quick_table(table: Any) -> dict[str, int]:
+    """The ``[quick]`` table: smaller limits for quick mode (epochs, train_subset, test_subset)."""
+    if not isinstance(table, dict):
+        raise _Problem("quick", "must be a table, e.g. [quick] with train_subset = 512")
+    _known_keys(table, tuple(QUICK), "quick")
+    return {key: _setting(key, value, f"quick.{key}") for key, value in table.items()}
 
 
 def _tables(data: dict[str, Any], key: str) -> list[Any]:

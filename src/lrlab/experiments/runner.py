@@ -42,10 +42,11 @@ from pathlib import Path
 import tomli_w
 from tqdm.auto import tqdm
 
-from ..backends import backend_info
+from ..backends import BackendUnavailable, backend_info
 from ..runfolder import RunDir, Status, Summary, atomic_path, write_json
 from ..training.config import ConfigError, TrainConfig
 from ..training.preflight import check_planned_rates
+from . import gpus as gpu_plan
 from . import planning
 from . import halving
 from .config import Experiment, ExperimentError, Run, quick_version
@@ -97,9 +98,7 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
     trainings = len(pairs) + sum(sweep.trials * len(sweep.seeds) for sweep in experiment.tpe_sweeps)
     cores = executor.cores
-    jobs = max(1, min(jobs or planning.default_jobs(trainings, cores), trainings))
-    plan = [min(threads, backend_info(run.backend).max_threads or threads)  # no more than a training uses
-            for (run, _), threads in zip(pairs, planning.thread_plan(len(pairs), jobs, cores))]
+    jobs, plan, slots = _plan(pairs, trainings, jobs, executor)
     tasks = [Task(run, seed, out / run.name / f"seed-{seed}", threads)
              for (run, seed), threads in zip(pairs, plan)]
     for task in tasks:
@@ -113,14 +112,14 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     runs = list(experiment.runs)  # and the TPE sweeps' runs, as they are asked for
     if tasks:
         tqdm.write(f"{len(tasks)} trainings ({len(experiment.runs)} runs x their seeds): {len(tasks) - len(todo)} "
-                   f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores "
-                   f"{planning.describe(plan)}, in {out}")
+                   f"finished already, {len(todo)} to train, {jobs} at a time on {cores} cores"
+                   f"{f' and {len(slots.used)} GPU(s)' if slots else ''} {planning.describe(plan)}, in {out}")
     for sweep in work.sweeps:
         tqdm.write(f"early stopping in sweep {sweep.name}: rungs after epochs "
                    f"{', '.join(map(str, sweep.rule.rungs(sweep.epochs)))} of {sweep.epochs} ({sweep.rule.describe()})")
     _write_index(experiment, runs, tasks, out, quick, work)  # now too: a report works even if we are killed
     try:
-        _run_all(work, tasks, jobs, executor)
+        _run_all(work, tasks, jobs, executor, slots)
         for sweep in experiment.tpe_sweeps:
             _search_tpe(sweep, out, jobs, executor, runs, tasks,
                         lambda: _write_index(experiment, runs, tasks, out, quick, work))
@@ -182,6 +181,34 @@ def _search_tpe(sweep, out: Path, jobs: int, executor: Executor, runs: list[Run]
             tqdm.write(f"{sweep.name}: trial {trial.number} "
                        f"{run.name if isinstance(run, Run) else 'not trained: ' + run}: {sweep.metric} {value:.4f}")
     study.record(out / f"{sweep.name}.trials.json")
+
+
+def _plan(pairs: list[tuple[Run, int]], trainings: int, jobs: int | None, executor: Executor):
+    """``(jobs, threads of each pair, GPU slots or None)``: how many train at once (``jobs`` if given,
+    else as many as the GPUs hold when every training uses one, else :func:`planning.default_jobs`
+    of the ``trainings``), each one's threads (1 on a GPU), and the GPU slots when some use one."""
+    on_gpu = [gpu_plan.uses_gpu(run.config(seed)) for run, seed in pairs]
+    gpus = getattr(executor, "gpus", 0) if any(on_gpu) else 0  # asked only when needed: it imports torch
+    if not gpus:
+        _refuse_cuda(pairs)
+    on_gpu = [wants and gpus > 0 for wants in on_gpu]
+    if on_gpu and all(on_gpu):
+        default = gpu_plan.default_jobs([gpu_plan.share(run.config(seed).model) for run, seed in pairs], gpus)
+    else:
+        default = planning.default_jobs(trainings, executor.cores)
+    slots = gpu_plan.GpuSlots(gpus, strict=jobs is None) if any(on_gpu) else None
+    jobs = max(1, min(jobs or default, trainings))
+    plan = [1 if gpu else min(threads, backend_info(run.backend).max_threads or threads)  # no more than it uses
+            for (run, _), threads, gpu in zip(pairs, planning.thread_plan(len(pairs), jobs, executor.cores), on_gpu)]
+    return jobs, plan, slots
+
+
+def _refuse_cuda(pairs: list[tuple[Run, int]]) -> None:
+    """BackendUnavailable, before anything starts, for a run that asks for CUDA on a machine without a GPU."""
+    for run, seed in pairs:
+        if run.config(seed).device == "cuda":
+            raise BackendUnavailable(f"run {run.name!r}: device='cuda' is unavailable: no CUDA GPU here; "
+                                     "set device = 'auto' or 'cpu'")
 
 
 def _threads(task: Task) -> int:
@@ -266,12 +293,15 @@ class _Work:
 # -- the scheduling loop ----------------------------------------------------------------------
 
 
-def _run_all(work: _Work, tasks: list[Task], jobs: int, executor: Executor) -> None:
+def _run_all(work: _Work, tasks: list[Task], jobs: int, executor: Executor,
+             slots: gpu_plan.GpuSlots | None = None) -> None:
     """Train what ``work`` wants, in order, on ``executor``, at most ``jobs`` at once and, unless one
-    alone asks for more, no more threads at once than its cores; whatever ends this (done, Ctrl-C,
+    alone asks for more, no more threads at once than its cores; with ``slots``, a training that uses a
+    GPU also waits for room on one (:mod:`lrlab.experiments.gpus`). Whatever ends this (done, Ctrl-C,
     SIGTERM, an error), no training is left running. Each training is started at most once per target
     (a training that fails is not started again until the next ``lrlab run``)."""
     waiting, running = [], {}  # waiting: (task, epochs to stop after); running: task -> its threads
+    gpu_of: dict[Task, int] = {}  # the running trainings that use a GPU: task -> its GPU
     asked: set[tuple[Task, int | None]] = set()
 
     def add_wanted() -> None:
@@ -291,11 +321,20 @@ def _run_all(work: _Work, tasks: list[Task], jobs: int, executor: Executor) -> N
                     threads = _threads(waiting[0][0])
                     if running and sum(running.values()) + threads > capacity:
                         break  # in order: the next training waits until its threads have cores of their own
+                    gpu = _take_gpu(slots, waiting[0][0])
+                    if gpu is False:
+                        break  # in order: it waits for room on a GPU
                     task, until = waiting.pop(0)
-                    executor.submit(task, threads, until=until)
+                    if gpu is None:
+                        executor.submit(task, threads, until=until)
+                    else:
+                        executor.submit(task, threads, until=until, gpu=gpu)
+                        gpu_of[task] = gpu
                     running[task] = threads
                 ended = executor.poll(POLL_SECONDS)
                 _settle_all(ended, running)
+                for task in [task for task in gpu_of if task not in running]:
+                    slots.give_back(gpu_of.pop(task), gpu_plan.share(task.config.model))
                 if ended:
                     add_wanted()  # a rung may have been reached: its promoted runs go on
                 bar.total = sum(work.planned_epochs(task) for task in tasks)
@@ -312,6 +351,15 @@ def _run_all(work: _Work, tasks: list[Task], jobs: int, executor: Executor) -> N
                 tqdm.write(f"{_why(signals)}: stopping {len(running)} run(s) at their next batch ...")
                 _settle_all(executor.stop(), running)
                 tqdm.write("stopped: every run keeps its last finished epoch; run the same command again to resume")
+
+
+def _take_gpu(slots: gpu_plan.GpuSlots | None, task: Task) -> int | None | bool:
+    """The GPU ``task`` trains on (now counted as used); None when it uses none; False when it
+    must wait for room on one."""
+    if slots is None or not gpu_plan.uses_gpu(task.config):
+        return None
+    gpu = slots.take(gpu_plan.share(task.config.model))
+    return False if gpu is None else gpu
 
 
 def _forward_interrupts(executor: Executor, running: dict[Task, int], signals: _Signals) -> None:

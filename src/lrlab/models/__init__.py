@@ -8,13 +8,14 @@ experiment file, or ``lrlab train --import``, loads)::
     register_model("mlp", "a small dense network", torch="mypkg.models:mlp")  # mlp(image_shape, classes)
 
 >>> names()
-['lenet', 'lenet-d2l-tf']
+['lenet', 'lenet-d2l-tf', 'resnet20']
 >>> get("lenet").min_size, sorted(get("lenet").builders), get("lenet").inits
 (12, ['keras', 'mxnet', 'torch'], ('xavier', 'default'))
 """
 
 from .registry import DEFAULT_INIT, INITS, ModelEntry, ModelError, build, check_input, get, names, register_model
 from . import lenet  # noqa: F401  (registers the chapter's LeNets)
+from . import resnet  # noqa: F401  (registers resnet20)
 
 __all__ = ["DEFAULT_INIT", "INITS", "ModelEntry", "ModelError", "build", "check_input", "get", "names",
            "register_model"]

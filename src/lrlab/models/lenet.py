@@ -18,16 +18,17 @@ from .registry import INITS, register_model
 
 MIN_SIZE = 12
 """The smallest side that leaves the second pooling something: 12 -> 6 -> (5x5 convolution) 2 -> 1."""
+RUNS_PER_GPU = 8  # a LeNet step uses a sliver of a GPU: several trainings share one
 
 register_model(
-    "lenet", "the chapter's LeNet: ReLU, max pooling", min_size=MIN_SIZE, inits=INITS,
+    "lenet", "the chapter's LeNet: ReLU, max pooling", min_size=MIN_SIZE, inits=INITS, runs_per_gpu=RUNS_PER_GPU,
     torch="lrlab.models.lenet_torch:lenet",
     keras="lrlab.models.lenet_keras:lenet",
     mxnet="lrlab.models.lenet_mxnet:lenet",
 )
 register_model(
     "lenet-d2l-tf", "the book's TensorFlow LeNet: average pooling, a sigmoid on the 84 layer",
-    min_size=MIN_SIZE, inits=INITS,
+    min_size=MIN_SIZE, inits=INITS, runs_per_gpu=RUNS_PER_GPU,
     torch="lrlab.models.lenet_torch:lenet_d2l_tf",
     keras="lrlab.models.lenet_keras:lenet_d2l_tf",
     mxnet="lrlab.models.lenet_mxnet:lenet_d2l_tf",

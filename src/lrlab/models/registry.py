@@ -33,7 +33,9 @@ class ModelEntry:
     initialised model from the framework's global seed; ``input_shape`` (channels, height,
     width) is the only image shape it takes, None for any of at least ``min_size`` x ``min_size``;
     ``inits`` are the initialisations (of :data:`INITS`) its builders take as ``init=``, none when
-    they take no ``init``."""
+    they take no ``init``; ``settings`` the training settings its builders take as keywords
+    (``resnet20``: depth, width); ``runs_per_gpu`` how many of its trainings may share one GPU (a
+    LeNet uses a sliver of one)."""
 
     name: str
     description: str
@@ -41,6 +43,8 @@ class ModelEntry:
     input_shape: tuple[int, int, int] | None = None
     inits: tuple[str, ...] = ()
     min_size: int = 1
+    settings: tuple[str, ...] = ()
+    runs_per_gpu: int = 1
 
     def init_problem(self, init: str) -> str | None:
         """Why this model cannot be initialised as ``init``, in one line; None when it can.
@@ -60,14 +64,17 @@ REGISTRY: Registry[ModelEntry] = Registry("model", ModelError)
 
 
 def register_model(name: str, description: str, *, input_shape: tuple[int, int, int] | None = None,
-                   inits: tuple[str, ...] = (), min_size: int = 1, **builders: str | Callable[..., Any]) -> ModelEntry:
+                   inits: tuple[str, ...] = (), min_size: int = 1, settings: tuple[str, ...] = (),
+                   runs_per_gpu: int = 1, **builders: str | Callable[..., Any]) -> ModelEntry:
     """Register a model under ``name`` with one builder per framework (keyword = framework);
     ``inits``: the initialisations (of :data:`INITS`) its builders take as ``init=``; ``input_shape``
-    the only image shape it takes, or ``min_size`` the smallest height and width."""
+    the only image shape it takes, or ``min_size`` the smallest height and width; ``settings``: the
+    training settings (``depth``, ``width``) its builders take as keywords."""
     unknown = [init for init in inits if init not in INITS]
     if unknown:
         raise ModelError(f"model {name!r}: unknown init(s) {', '.join(unknown)} (known: {', '.join(INITS)})")
-    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape, tuple(inits), min_size))
+    return REGISTRY.add(name, ModelEntry(name, description, dict(builders), input_shape, tuple(inits), min_size,
+                                         tuple(settings), runs_per_gpu))
 
 
 def get(name: str) -> ModelEntry:
@@ -79,9 +86,10 @@ def names() -> list[str]:
 
 
 def build(name: str, framework: str, image_shape: tuple[int, int, int], classes: int,
-          init: str = DEFAULT_INIT) -> Any:
+          init: str = DEFAULT_INIT, **settings: Any) -> Any:
     """A fresh ``name`` model in ``framework`` for images of ``image_shape`` (channels first)
-    and ``classes`` classes, initialised as ``init`` (one of the entry's ``inits``).
+    and ``classes`` classes, initialised as ``init`` (one of the entry's ``inits``), with the
+    entry's ``settings`` (keywords; those it does not read are not passed).
 
     >>> build("lenet", "torch", (3, 8, 8), 10)
     Traceback (most recent call last):
@@ -95,9 +103,10 @@ def build(name: str, framework: str, image_shape: tuple[int, int, int], classes:
     if problem:
         raise ModelError(problem)
     builder = load(entry.builders[framework])
+    keywords = {name: value for name, value in settings.items() if name in entry.settings}
     if entry.inits:
-        return builder(tuple(image_shape), classes, init=init)
-    return builder(tuple(image_shape), classes)
+        keywords["init"] = init
+    return builder(tuple(image_shape), classes, **keywords)
 
 
 def check_input(name: str, image_shape: tuple[int, int, int]) -> None:

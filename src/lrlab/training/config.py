@@ -22,6 +22,7 @@ from typing import Any, Callable
 from .. import data, models, optimizers
 from ..backends import BACKENDS, Job, backend_info
 from ..backends.samples import SampleSettings, SampleSettingsError
+from ..models.resnet import check_depth
 from ..schedules import ScheduleError, parse
 
 UNITS = ("epoch", "step")
@@ -29,6 +30,7 @@ PRECISIONS = ("fp32", "bf16")
 NORMALIZATIONS = ("unit", "mean-std")
 FOLDER_SETTINGS = ("image_size", "color", "test_fraction")
 """The settings that only a ``folder:`` data set reads."""
+DEVICES = ("auto", "cpu", "cuda")
 
 
 class ConfigError(ValueError):
@@ -40,12 +42,13 @@ class Invalid(ValueError):
 
 
 def setting(default: Any, check: Callable[[Any], Any], help: str, *, metavar: str | None = None,
-            flag: str | None = None, optimizer: bool = False) -> Any:
+            flag: str | None = None, optimizer: bool = False, model: bool = False) -> Any:
     """A :class:`TrainConfig` field: its default, ``check`` (value -> the value to keep, or
     :class:`Invalid`), its help (without the default: the command line adds it), the
-    command line's metavar and flag (``--<name>`` by default); ``optimizer`` marks a setting
-    that only optimizers reading it may change."""
-    metadata = {"check": check, "help": help, "metavar": metavar, "flag": flag, "optimizer": optimizer}
+    command line's metavar and flag (``--<name>`` by default); ``optimizer`` (``model``) marks a
+    setting that only optimizers (models) reading it may change."""
+    metadata = {"check": check, "help": help, "metavar": metavar, "flag": flag, "optimizer": optimizer,
+                "model": model}
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -112,6 +115,14 @@ def dataset_name(value: Any) -> str:
 
 
 dataset_name.kind = str
+def resnet_depth(value: Any) -> int:
+    problem = check_depth(value) if not isinstance(value, bool) else "must be an integer"
+    if problem:
+        raise Invalid(problem)
+    return value
+
+
+resnet_depth.kind = int
 
 
 def folder(value: Any) -> str | None:
@@ -207,6 +218,11 @@ class TrainConfig:
     normalize: str = setting("unit", one_of(lambda: NORMALIZATIONS),
                              "the pixels: unit ([0, 1], as the chapter) or mean-std (each channel standardised "
                              "by the training split's mean and std)")
+    depth: int = setting(20, resnet_depth, "resnet20's layers with weights, 6n + 2 (n basic blocks per stage): "
+                         "20, 32, 44, 56, 110", metavar="N", model=True)
+    width: int = setting(1, integer(1), "resnet20's channels, a multiple of the paper's 16/32/64", metavar="K",
+                         model=True)
+    dataset: str = setting("fashion-mnist", one_of(data.names), "the data set")
     train_subset: int | None = setting(None, integer(1, optional=True), "train on the first N examples only",
                                        metavar="N")
     test_subset: int | None = setting(None, integer(1, optional=True), "test on the first N examples only",
@@ -224,6 +240,9 @@ class TrainConfig:
     samples: str | None = setting(None, sample_spec, "keep parameter samples and report their averaged test "
                                   "predictions (the posterior predictive): 'burn_in=EPOCHS,every=UPDATES,keep=COUNT' "
                                   "(torch backend)", metavar="SPEC")
+    device: str = setting("auto", one_of(lambda: DEVICES),
+                          "where the torch backend trains: auto (CUDA when there is a GPU, else the CPU), cpu "
+                          "or cuda")
     imports: tuple[str, ...] = setting((), module_names, "a module to import first (it may register schedules, "
                                        "models, optimizers, data sets); repeat for more",
                                        metavar="MODULE", flag="--import")
@@ -237,8 +256,9 @@ class TrainConfig:
             except Invalid as error:
                 raise ConfigError(f"{name}={value!r} is invalid: {error}") from None
         problem = backend_info(self.backend).problem(model=self.model, optimizer=self.optimizer,
-                                                     precision=self.precision)
-        problem = problem or models.get(self.model).init_problem(self.init) or self._optimizer_problem()
+                                                     precision=self.precision, device=self.device)
+        problem = problem or models.get(self.model).init_problem(self.init) or self._model_problem() \
+            or self._optimizer_problem()
         if self.samples and not backend_info(self.backend).samples:
             problem = problem or (f"samples is invalid for the {self.backend} backend: "
                                   f"{', '.join(name for name, info in BACKENDS.items() if info.samples)} keeps samples")
@@ -248,6 +268,20 @@ class TrainConfig:
         problem = problem or self._data_problem()
         if problem:
             raise ConfigError(problem)
+
+    def _model_problem(self) -> str | None:
+        entry = models.get(self.model)
+        for field in dataclasses.fields(self):
+            if field.metadata["model"] and field.name not in entry.settings and \
+                    getattr(self, field.name) != field.default:
+                return f"{field.name} is not a setting of the {self.model} model (it has: " \
+                       f"{', '.join(entry.settings) or 'none'})"
+        return None
+
+    @property
+    def model_settings(self) -> dict[str, Any]:
+        """The settings the model reads, by name (for ``resnet20``: depth, width)."""
+        return {name: getattr(self, name) for name in models.get(self.model).settings}
 
     def _optimizer_problem(self) -> str | None:
         entry = optimizers.get(self.optimizer)
@@ -281,7 +315,8 @@ class TrainConfig:
     def job(self, data) -> Job:
         """What a backend is handed for this run on ``data`` (already cut to the subsets):
         the settings that decide its numbers, not the whole config."""
-        return Job(data=data, schedule=self.schedule_obj, model=self.model, init=self.init, optimizer=self.optimizer,
+        return Job(data=data, schedule=self.schedule_obj, model=self.model, init=self.init,
+                   model_settings=self.model_settings, device=self.device, optimizer=self.optimizer,
                    optimizer_settings=self.optimizer_settings, unit=self.unit, batch_size=self.batch_size,
                    precision=self.precision, threads=self.threads, seed=self.seed,
                    samples=SampleSettings.parse(self.samples) if self.samples else None)

@@ -40,14 +40,19 @@ class Executor(Protocol):
     """The cores the trainings share: the loop gives the trainings that run at once no more
     threads than this in all (unless one alone asks for more)."""
 
+    gpus: int
+    """Optional: the CUDA GPUs the trainings share (0, or no such attribute: none); read only when a
+    training may use one (:mod:`lrlab.experiments.gpus`)."""
+
     def check(self, tasks: Sequence[Task]) -> None:
         """Raise now, before anything starts, if one of ``tasks`` cannot run here (e.g. its
         framework's environment is missing), with how to set it up."""
 
-    def submit(self, task: Task, threads: int, until: int | None = None) -> None:
+    def submit(self, task: Task, threads: int, until: int | None = None, gpu: int | None = None) -> None:
         """Start training ``task`` on ``threads`` threads: resumed from its folder's checkpoint if
         the folder holds a run, else a new run of ``task.config``; stopped after ``until`` epochs
-        (``lrlab train --until``, status "stopped") when given: a rung of successive halving."""
+        (``lrlab train --until``, status "stopped") when given: a rung of successive halving; on GPU
+        number ``gpu`` of :attr:`gpus` when given (the loop passes it only to an executor with GPUs)."""
 
     def poll(self, timeout: float) -> list[Ended]:
         """The submitted trainings that have ended since the last call; waits up to ``timeout``

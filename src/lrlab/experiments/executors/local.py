@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ...process import PARENT_ENV
 from ...runfolder import RunDir, write_json
+from ..gpus import local_gpus
 from ..planning import cores as local_cores
 from .base import Ended
 
@@ -39,18 +40,27 @@ GRACE_SECONDS = 30.0
 class LocalProcessExecutor:
     """The :class:`~lrlab.experiments.executors.base.Executor` of this machine's processes."""
 
-    def __init__(self, cores: int | None = None, *, grace_seconds: float = GRACE_SECONDS) -> None:
+    def __init__(self, cores: int | None = None, *, gpus: int | None = None,
+                 grace_seconds: float = GRACE_SECONDS) -> None:
         self.cores = cores or local_cores()
+        self._gpus = gpus
         self.grace_seconds = grace_seconds
         self._processes: dict[Task, subprocess.Popen] = {}
         self._exited: queue.SimpleQueue[Task] = queue.SimpleQueue()  # filled by each process's watcher
+
+    @property
+    def gpus(self) -> int:
+        """The GPUs PyTorch sees here, counted when first asked (it imports torch)."""
+        if self._gpus is None:
+            self._gpus = local_gpus()
+        return self._gpus
 
     def check(self, tasks: Sequence[Task]) -> None:
         for backend in sorted({task.config.backend for task in tasks}):
             interpreter(backend)  # fail now, with how to set it up, not in every child
 
-    def submit(self, task: Task, threads: int, until: int | None = None) -> None:
-        process = self._processes[task] = _launch(task, threads, until)
+    def submit(self, task: Task, threads: int, until: int | None = None, gpu: int | None = None) -> None:
+        process = self._processes[task] = _launch(task, threads, until, gpu)
         threading.Thread(target=self._watch, args=(task, process), name=f"lrlab-wait-{process.pid}",
                          daemon=True).start()
 
@@ -92,9 +102,9 @@ class LocalProcessExecutor:
         return ended
 
 
-def _launch(task: Task, threads: int, until: int | None = None) -> subprocess.Popen:
+def _launch(task: Task, threads: int, until: int | None = None, gpu: int | None = None) -> subprocess.Popen:
     """Start ``lrlab train`` for ``task`` on ``threads`` (``--resume`` if its folder holds a run;
-    ``--until`` when given), output to train.log."""
+    ``--until`` when given; seeing only GPU ``gpu`` when given), output to train.log."""
     task.folder.mkdir(parents=True, exist_ok=True)
     if RunDir(task.folder).holds_run():
         arguments = ["--resume", str(task.folder)]
@@ -106,10 +116,24 @@ def _launch(task: Task, threads: int, until: int | None = None) -> subprocess.Po
     command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads),
                    PARENT_ENV: str(os.getpid())}  # if we are killed outright, it stops too
+    if gpu is not None:
+        environment["CUDA_VISIBLE_DEVICES"] = visible_gpu(gpu, os.environ.get("CUDA_VISIBLE_DEVICES"))
     with open(task.folder / "train.log", "ab") as log:
         # A session of its own: Ctrl-C in a terminal reaches only us, and we forward it once.
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 env=environment, start_new_session=True)
+
+
+def visible_gpu(gpu: int, visible: str | None) -> str:
+    """``CUDA_VISIBLE_DEVICES`` for a training on GPU number ``gpu`` of those this process sees
+    (``visible``: its own ``CUDA_VISIBLE_DEVICES``, None for all).
+
+    >>> visible_gpu(1, None), visible_gpu(1, "2,5")
+    ('1', '5')
+    """
+    if not visible:
+        return str(gpu)
+    return [name.strip() for name in visible.split(",")][gpu]
 
 
 def _signal_session(process: subprocess.Popen, signum: int) -> None:
