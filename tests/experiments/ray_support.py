@@ -1,0 +1,75 @@
+"""What the Ray executor's tests share: a tiny experiment, its local run to compare with, and a way
+to watch and hit a Ray run while it trains (Ray starts in each test file, bound to 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+from lrlab.experiments import load_experiment, run_experiment
+from lrlab.experiments.executors import LocalProcessExecutor
+
+EXPERIMENT = """
+title = "ray"
+[defaults]
+epochs = 6
+train_subset = 1000
+test_subset = 500
+batch_size = 100
+threads = 1
+seeds = [0, 1]
+[[runs]]
+name = "constant"
+schedule = "constant(0.1)"
+[[runs]]
+name = "cosine"
+schedule = "cosine(max_update=6, base_lr=0.3, final_lr=0.01)"
+"""
+"""Four trainings of 6 epochs (10 updates each): a second or so an epoch here, long enough to hit one mid-run."""
+TIMING = ("epoch_seconds", "examples_per_second")
+RAY_LOCAL = dict(num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=False)
+"""ray.init's arguments for a test's Ray: 2 CPUs, on the loopback only."""
+
+
+def experiment_file(folder: Path) -> Path:
+    path = folder / "ray.toml"
+    path.write_text(EXPERIMENT)
+    return path
+
+
+def run_locally(folder: Path) -> Path:
+    """The experiment run by the local executor into ``folder/local``: the numbers to match."""
+    out = folder / "local"
+    run_experiment(load_experiment(experiment_file(folder)), out, executor=LocalProcessExecutor(cores=2))
+    return out
+
+
+def numbers(out: Path) -> dict[str, list[dict]]:
+    """Each training's metrics without the timings, by its folder: what must be equal bitwise."""
+    return {folder.parent.relative_to(out).as_posix(): [
+                {k: v for k, v in json.loads(line).items() if k not in TIMING}
+                for line in folder.read_text().splitlines()]
+            for folder in sorted(out.glob("*/seed-*/metrics.jsonl"))}
+
+
+class Hit(threading.Thread):
+    """A thread that waits until a training of ``executor`` running where ``where(attempt)`` says has
+    ``epochs`` epochs in the driver's folder (and not all), then calls ``hit(task, attempt)`` once."""
+
+    def __init__(self, executor, where, hit, epochs: int = 2) -> None:
+        super().__init__(daemon=True)
+        self.executor, self.where, self.hit, self.epochs = executor, where, hit, epochs
+        self.task, self.at_epoch, self.done = None, None, threading.Event()
+
+    def run(self) -> None:
+        deadline = time.monotonic() + 300
+        while not self.done.is_set() and time.monotonic() < deadline:
+            for task, attempt in list(self.executor.attempts.items()):
+                done = task.epochs_done()
+                if attempt.worker and self.where(attempt) and self.epochs <= done < task.config.epochs:
+                    self.task, self.at_epoch = task, done
+                    self.hit(task, attempt)
+                    return
+            time.sleep(0.02)
