@@ -26,11 +26,28 @@ schedule = "constant(0.1)"
 [[runs]]
 name = "cosine"
 schedule = "cosine(max_update=6, base_lr=0.3, final_lr=0.01)"
+seeds = [0]
+[[runs]]
+name = "diverges"
+schedule = "constant(100.0)"
+seeds = [0]
 """
-"""Four trainings of 6 epochs (10 updates each): a second or so an epoch here, long enough to hit one mid-run."""
+"""Four trainings of 6 epochs (10 updates each), long enough to hit one mid-run; the last diverges
+in its first epoch (a result, never a retry)."""
 TIMING = ("epoch_seconds", "examples_per_second")
 RAY_LOCAL = dict(num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=False)
 """ray.init's arguments for a test's Ray: 2 CPUs, on the loopback only."""
+
+
+def start_ray(start, attempts: int = 3):
+    """``start()`` (a Ray node's start), again when Ray gives up on it: a node waits about 15 s for its
+    dashboard agent, which takes longer on a heavily loaded machine (seen here at a load of 15 on 2 cores)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return start()
+        except Exception as error:  # Ray raises a plain Exception for it
+            if "timed out during startup" not in str(error) or attempt == attempts:
+                raise
 
 
 def experiment_file(folder: Path) -> Path:

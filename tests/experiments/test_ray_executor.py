@@ -13,8 +13,10 @@ import time
 import pytest
 
 from lrlab.experiments import load_experiment, run_experiment
+from lrlab.experiments.executors import Ended
+from lrlab.experiments.runner import Task
 from lrlab.runfolder import RunDir, Status
-from ray_support import RAY_LOCAL, Hit, experiment_file, numbers, run_locally
+from ray_support import RAY_LOCAL, Hit, experiment_file, numbers, run_locally, start_ray
 
 ray = pytest.importorskip("ray")
 from lrlab.experiments.executors.ray import RayExecutor  # noqa: E402  (after the skip: needs ray)
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.processes
 
 @pytest.fixture(scope="module")
 def ray_local():
-    ray.init(**RAY_LOCAL)
+    start_ray(lambda: ray.init(**RAY_LOCAL))
     yield
     ray.shutdown()
 
@@ -55,7 +57,8 @@ def files(out) -> list[str]:
 def test_four_trainings_on_ray_leave_the_run_folder_local_processes_leave(tmp_path, ray_local, local):
     statuses, _ = run_on_ray(tmp_path)
     out = tmp_path / "ray"
-    assert set(statuses.values()) == {Status.COMPLETED}
+    assert statuses == {"constant/seed-0": Status.COMPLETED, "constant/seed-1": Status.COMPLETED,
+                        "cosine/seed-0": Status.COMPLETED, "diverges/seed-0": Status.DIVERGED}
     assert numbers(out) == numbers(local)
     assert files(out) == files(local)
     read_index = lambda folder: json.loads((folder / "index.json").read_text())["runs"]
@@ -72,7 +75,8 @@ def test_a_worker_killed_mid_run_resumes_from_its_checkpoint_and_ends_the_same(t
     statuses, killer = run_on_ray(tmp_path, where=lambda attempt: True, hit=kill)
     out = tmp_path / "ray"
     assert killer.task is not None, "no training was caught mid-run"
-    assert set(statuses.values()) == {Status.COMPLETED}
+    assert statuses["diverges/seed-0"] is Status.DIVERGED
+    assert set(statuses.values()) - {Status.DIVERGED} == {Status.COMPLETED}
     assert numbers(out) == numbers(local)  # the killed one too, bitwise
     log = (killer.task.folder / "train.log").read_text()
     resumed = re.findall(r"^lrlab run: WorkerCrashedError .*; resuming from epoch (\d+) \(retry 1 of 3\)$", log, re.M)
@@ -97,8 +101,30 @@ def test_ctrl_c_cancels_the_tasks_leaves_a_consistent_folder_and_the_same_comman
         time.sleep(0.2)
     assert not _trainings_in_scratch()
     statuses, _ = run_on_ray(tmp_path)  # the same command again
-    assert set(statuses.values()) == {Status.COMPLETED}
+    assert set(statuses.values()) == {Status.COMPLETED, Status.DIVERGED}
     assert numbers(out) == numbers(local)
+
+
+def test_a_rung_stops_a_training_after_its_epoch_and_it_goes_on_later_as_if_never_stopped(tmp_path, ray_local, local):
+    run = load_experiment(experiment_file(tmp_path)).runs[0]
+    task = Task(run, 0, tmp_path / "ray" / run.name / "seed-0")
+    with RayExecutor() as executor:
+        executor.submit(task, threads=1, until=2)  # what successive halving asks for a rung at epoch 2
+        assert _wait_for_end(executor) == [Ended(task, 0)]
+        assert (task.status(), task.epochs_done()) == (Status.STOPPED, 2)
+        executor.submit(task, threads=1)  # promoted: on to the end
+        assert _wait_for_end(executor) == [Ended(task, 0)]
+    assert task.status() is Status.COMPLETED
+    assert numbers(tmp_path / "ray")["constant/seed-0"] == numbers(local)["constant/seed-0"]
+
+
+def _wait_for_end(executor) -> list:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        ended = executor.poll(1.0)
+        if ended:
+            return ended
+    raise AssertionError("the training did not end in 300 s")
 
 
 def _trainings_in_scratch() -> list[str]:
