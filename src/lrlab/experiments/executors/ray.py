@@ -80,7 +80,8 @@ class RayExecutor:
     def __init__(self, address: str | None = None, *, max_retries: int = MAX_RETRIES,
                  grace_seconds: float = GRACE_SECONDS) -> None:
         self.ray = import_ray()
-        self.started = not self.ray.is_initialized()
+        self.started = not self.ray.is_initialized()  # connected (and, without an address, started) here
+        self.local = self.started and not address
         if self.started:
             _connect(self.ray, address)
         self.max_retries, self.grace_seconds = max_retries, grace_seconds
@@ -95,18 +96,19 @@ class RayExecutor:
         self.close()
 
     def close(self) -> None:
-        """Shut down the Ray instance this executor started (a cluster it joined keeps running)."""
+        """Disconnect from Ray if this executor connected, and so shut down the Ray it started (a
+        cluster it joined keeps running)."""
         if self.started and self.ray.is_initialized():
             self.ray.shutdown()
 
     def check(self, tasks: Sequence[Task]) -> None:
-        if self.started:  # a local Ray: every worker is this machine; check as the local executor does
+        if self.local:  # every worker is this machine: check as the local executor does
             for backend in sorted({task.config.backend for task in tasks}):
                 interpreter(backend)
 
     def submit(self, task: Task, threads: int, until: int | None = None) -> None:
         task.folder.mkdir(parents=True, exist_ok=True)
-        if not (task.folder / "config.json").exists():
+        if not RunDir(task.folder).holds_run():
             write_request(task.folder, task.config, threads)
         self.attempts[task] = self._start(task, threads, until)
 
