@@ -3,7 +3,14 @@ to watch and hit a Ray run while it trains (Ray starts in each test file, bound 
 
 from __future__ import annotations
 
-import json
+import os
+
+# Before Ray is imported (it reads this once): every address on the loopback. Else a driver that joins
+# a cluster by its address (``ray.init(address="127.0.0.1:PORT")``) is sent to this machine's network
+# address, where a cluster bound to 127.0.0.1 does not listen, and waits there for ever.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+import json  # noqa: E402
 import threading
 import time
 from pathlib import Path

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from ray_support import Hit, numbers, run_locally, start_ray  # first: it sets Ray up for the loopback
 from lrlab.runfolder import Status
-from ray_support import Hit, numbers, run_locally, start_ray
 
 ray = pytest.importorskip("ray")
 from lrlab.experiments import load_experiment, run_experiment  # noqa: E402
