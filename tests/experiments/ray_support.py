@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from lrlab.experiments import load_experiment, run_experiment
 from lrlab.experiments.executors import LocalProcessExecutor
 
@@ -47,14 +49,18 @@ RAY_LOCAL = dict(num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=Fal
 
 
 def start_ray(start, attempts: int = 3):
-    """``start()`` (a Ray node's start), again when Ray gives up on it: a node waits about 15 s for its
-    dashboard agent, which takes longer on a heavily loaded machine (seen here at a load of 15 on 2 cores)."""
+    """``start()`` (a Ray node's start), again when Ray gives up on it: a node waits 15 s for its
+    dashboard agent, which takes longer on a heavily loaded machine (seen here from a load of 7 on
+    2 cores). After ``attempts`` such failures the test is skipped, saying why: the machine, not
+    lrlab, failed it. Any other error is raised."""
     for attempt in range(1, attempts + 1):
         try:
             return start()
         except Exception as error:  # Ray raises a plain Exception for it
-            if "timed out during startup" not in str(error) or attempt == attempts:
+            if "timed out during startup" not in str(error):
                 raise
+    pytest.skip(f"Ray could not start a node here in {attempts} tries: its dashboard agent missed Ray's "
+                "15 s start limit (a machine too busy); run this file again on a quieter one")
 
 
 def experiment_file(folder: Path) -> Path:
