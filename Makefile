@@ -7,7 +7,7 @@ MXNET_VENV := .venv-mxnet
 export LRLAB_MXNET_PYTHON ?= $(abspath $(MXNET_VENV))/bin/python
 # torch==2.13.0 is the CPU build CI uses (any other release pulls a multi-GB CUDA build there).
 TORCH ?= torch==2.13.0
-EXTRAS ?= torch,jax,keras,optuna,schedulefree,test
+EXTRAS ?= torch,jax,keras,optuna,schedulefree,ray,test
 
 .PHONY: reproduce quick test test-main test-mxnet venv mxnet-env plots clean
 

@@ -26,7 +26,8 @@ import signal
 import sys
 from typing import NoReturn
 
-__all__ = ["PARENT_ENV", "end_process", "keep_freed_memory", "setup_training_process", "stop_with_parent"]
+__all__ = ["PARENT_ENV", "end_process", "hear_interrupts", "keep_freed_memory", "setup_training_process",
+           "stop_with_parent"]
 
 PARENT_ENV = "LRLAB_STOP_WITH_PARENT"
 """Set by ``lrlab run``'s local executor to its own pid, for :func:`stop_with_parent`."""
@@ -84,14 +85,35 @@ def stop_with_parent() -> None:
     summary and ends, instead of training on with no one to wait for it. The variable is read once
     and removed, so that a process this one starts (the MXNet hand-over) is not tied to it. Linux
     only (``prctl(PR_SET_PDEATHSIG)``); elsewhere, and without the variable, nothing changes.
+    With the variable, SIGINT is heard whatever the parent left (:func:`hear_interrupts`).
     """
     parent = os.environ.pop(PARENT_ENV, None)
-    if not parent or platform.system() != "Linux":
+    if not parent:
+        return
+    hear_interrupts()
+    if platform.system() != "Linux":
         return
     pr_set_pdeathsig = 1
     ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGINT)
     if os.getppid() != int(parent):  # it died before the request: the signal would never come
         os.kill(os.getpid(), signal.SIGINT)
+
+
+def hear_interrupts() -> None:
+    """Let SIGINT reach this process as KeyboardInterrupt, even if the process that started it blocked
+    or ignored it (a Ray worker does both, and its children inherit that): for a training that
+    ``lrlab run`` started, SIGINT is how it is asked to stop cleanly (Ctrl-C, a cancelled Ray task,
+    its parent's death).
+
+    >>> import subprocess
+    >>> code = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); from lrlab.process import "
+    ...         "hear_interrupts; hear_interrupts(); print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)")
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    'True\\n'
+    """
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def keep_freed_memory() -> None:

@@ -2,7 +2,9 @@
 
 The runner's scheduling loop (:mod:`lrlab.experiments.runner`) decides what starts when and
 with how many threads; an executor only starts, watches and stops trainings.
-:class:`LocalProcessExecutor` runs each as an ``lrlab train`` process on this machine.
+:class:`LocalProcessExecutor` runs each as an ``lrlab train`` process on this machine;
+:class:`~lrlab.experiments.executors.ray.RayExecutor` (``pip install 'lrlab[ray]'``, imported from
+its module, since Ray is optional) runs each as a task on a Ray cluster.
 """
 
 from .base import Ended, Executor

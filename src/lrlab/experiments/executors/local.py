@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ...process import PARENT_ENV
@@ -31,6 +32,7 @@ from ..planning import cores as local_cores
 from .base import Ended
 
 if TYPE_CHECKING:
+    from ...training.config import TrainConfig
     from ..runner import Task
 
 GRACE_SECONDS = 30.0
@@ -84,14 +86,14 @@ class LocalProcessExecutor:
 
     def interrupt(self) -> None:
         for process in self._processes.values():
-            _signal_session(process, signal.SIGINT)
+            signal_session(process, signal.SIGINT)
 
     def stop(self) -> list[Ended]:
         self.interrupt()
         ended = self._wait(self.grace_seconds)
         if self._processes:  # deaf to SIGINT (stuck in a framework's code): no training outlives us
             for process in self._processes.values():
-                _signal_session(process, signal.SIGKILL)
+                signal_session(process, signal.SIGKILL)
             ended += self._wait(float("inf"))
         return ended
 
@@ -103,22 +105,35 @@ class LocalProcessExecutor:
 
 
 def _launch(task: Task, threads: int, until: int | None = None, gpu: int | None = None) -> subprocess.Popen:
-    """Start ``lrlab train`` for ``task`` on ``threads`` (``--resume`` if its folder holds a run;
-    ``--until`` when given; seeing only GPU ``gpu`` when given), output to train.log."""
+    """Start ``lrlab train`` for ``task`` in its folder (see :func:`start_training`)."""
     task.folder.mkdir(parents=True, exist_ok=True)
-    if RunDir(task.folder).holds_run():
-        arguments = ["--resume", str(task.folder)]
+    if not RunDir(task.folder).holds_run():
+        write_request(task.folder, task.config, threads)
+    return start_training(task.folder, task.config.backend, threads, until, gpu)
+
+
+def write_request(folder: Path, config: TrainConfig, threads: int) -> None:
+    """A new run's settings, as ``lrlab train --config`` reads them: ``folder/train-config.json``."""
+    write_json(folder / "train-config.json", dataclasses.replace(config, threads=threads).to_dict())
+
+
+def start_training(folder: Path, backend: str, threads: int, until: int | None = None,
+                   gpu: int | None = None) -> subprocess.Popen:
+    """Start ``lrlab train`` on ``folder`` with ``threads``: ``--resume`` if it holds a run, else a new
+    run of its ``train-config.json`` (:func:`write_request`); ``--until`` when given; seeing only GPU
+    ``gpu`` when given; output appended to its train.log. The process stops when this one dies (even
+    by SIGKILL)."""
+    if RunDir(folder).holds_run():
+        arguments = ["--resume", str(folder)]
     else:
-        config = dataclasses.replace(task.config, threads=threads)
-        write_json(task.folder / "train-config.json", config.to_dict())
-        arguments = ["--config", str(task.folder / "train-config.json"), "--out", str(task.folder)]
+        arguments = ["--config", str(folder / "train-config.json"), "--out", str(folder)]
     arguments += ["--until", str(until)] if until is not None else []
-    command = [interpreter(task.config.backend), "-m", "lrlab", "train", *arguments]
+    command = [interpreter(backend), "-m", "lrlab", "train", *arguments]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": str(threads),
                    PARENT_ENV: str(os.getpid())}  # if we are killed outright, it stops too
     if gpu is not None:
         environment["CUDA_VISIBLE_DEVICES"] = visible_gpu(gpu, os.environ.get("CUDA_VISIBLE_DEVICES"))
-    with open(task.folder / "train.log", "ab") as log:
+    with open(folder / "train.log", "ab") as log:
         # A session of its own: Ctrl-C in a terminal reaches only us, and we forward it once.
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 env=environment, start_new_session=True)
@@ -136,7 +151,7 @@ def visible_gpu(gpu: int, visible: str | None) -> str:
     return [name.strip() for name in visible.split(",")][gpu]
 
 
-def _signal_session(process: subprocess.Popen, signum: int) -> None:
+def signal_session(process: subprocess.Popen, signum: int) -> None:
     """``signum`` to the child's whole session (it leads it), as a terminal would send it."""
     try:
         os.killpg(process.pid, signum)

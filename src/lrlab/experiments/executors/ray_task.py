@@ -1,0 +1,76 @@
+"""One training on a Ray worker: ``lrlab train`` in a folder of the worker's own, its files sent back as it goes.
+
+:func:`train_on_worker` is the body of the Ray task (a streaming generator, see
+:mod:`lrlab.experiments.executors.ray`). It unpacks the run folder the driver sent into a
+temporary folder, starts ``lrlab train`` there exactly as the local executor does (the same
+interpreter choice, MXNet's included, the same ``--resume`` and ``--until``), and yields, in order:
+
+1. ``{"worker": pid, "node": node id}``: where it runs (the driver names it when it dies);
+2. ``{"files": Files}`` each time an epoch is checkpointed (:class:`~.shipping.Watcher`);
+3. ``{"files": Files, "returncode": int}`` once ``lrlab train`` has ended: the last files and its
+   exit status (0 completed or stopped, 3 diverged, 4 stuck, 130 interrupted, ...).
+
+Ctrl-C on the driver cancels the task: the KeyboardInterrupt Ray raises here is forwarded to
+``lrlab train`` as SIGINT, which stops at its next batch. If the worker process dies, its
+``lrlab train`` gets SIGINT too (:func:`lrlab.process.stop_with_parent`) and stops.
+
+>>> from lrlab.experiments.executors.shipping import pack
+>>> messages = list(train_on_worker(pack(Path("runs/c/seed-0")), "torch", threads=1))  # doctest: +SKIP
+>>> messages[0], messages[-1]["returncode"]  # doctest: +SKIP
+({'worker': 4242, 'node': '7f3a...'}, 0)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+from .local import GRACE_SECONDS, signal_session, start_training
+from .shipping import Files, Watcher
+
+LOOK_SECONDS = 0.2
+"""How often the worker looks for a finished epoch in its folder."""
+
+
+def train_on_worker(files: Files, backend: str, threads: int, until: int | None = None,
+                    shown_as: str | None = None) -> Iterator[dict]:
+    """Train the run folder ``files`` (as the driver holds it) here; yield the messages above.
+    ``shown_as``: the driver's name for the folder, which the shipped log says instead of the worker's."""
+    yield {"worker": os.getpid(), "node": _node_id()}
+    with tempfile.TemporaryDirectory(prefix="lrlab-run-") as scratch:
+        folder = Path(scratch)
+        files.write_into(folder)
+        watcher = Watcher(folder, files, shown_as)
+        process = start_training(folder, backend, threads, until)
+        try:
+            while process.poll() is None:
+                time.sleep(LOOK_SECONDS)
+                shipment = watcher.epoch()
+                if shipment:
+                    yield {"files": shipment}
+        finally:
+            _stop(process)  # cancelled (Ctrl-C on the driver): no training outlives its task
+        yield {"files": watcher.rest(), "returncode": process.returncode}
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGINT to a training still running, as Ctrl-C; SIGKILL if it has not stopped in good time."""
+    if process.poll() is not None:
+        return
+    signal_session(process, signal.SIGINT)
+    try:
+        process.wait(GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        signal_session(process, signal.SIGKILL)
+        process.wait()
+
+
+def _node_id() -> str:
+    import ray
+
+    return ray.get_runtime_context().get_node_id()
