@@ -109,8 +109,8 @@ def test_the_other_backends_refuse_them_in_one_line(backend_name, optimizer, set
     ({"optimizer": "sgld", "weight_decay": 1e-4},
      "weight_decay is not a setting of the sgld optimizer (it has: prior_precision, temperature)"),
     ({"optimizer": "sgd", "temperature": 0.5}, "temperature is not a setting of the sgd optimizer"),
-    ({"optimizer": "schedule-free-sgd", "momentum": 0.9, "samples": "burn_in=1,every=10,keep=2"},
-     "samples is invalid with optimizer schedule-free-sgd"),
+    ({"optimizer": "schedule-free-sgd", "momentum": 0.9, "posterior": "burn_in=1,every=10,keep=2"},
+     "posterior is invalid with optimizer schedule-free-sgd"),
 ])
 def test_settings_an_optimizer_does_not_read_are_refused(settings, message):
     with pytest.raises(ConfigError) as error:

@@ -100,6 +100,21 @@ def test_the_sentence_names_the_best_and_every_configuration_within_noise(consta
     assert sentence.endswith("Fewer than 2 seeds in common with the best, not compared: base_lr 1.0.")
 
 
+def test_a_configuration_with_a_stuck_seed_ranks_below_every_one_whose_seeds_all_trained(tmp_path, make_seed_folder):
+    """A higher mean over the seeds that trained does not make a configuration that left a seed at
+    chance the pick: it ranks after the ones that trained on every seed, and says why."""
+    configs = {0.5: [("stuck", 0.10), ("completed", 0.95), ("completed", 0.94)],
+               0.3: [("completed", 0.90), ("completed", 0.91), ("completed", 0.89)],
+               0.8: [("stuck", 0.10), ("stuck", 0.10), ("completed", 0.99)]}
+    write_sweep(tmp_path, make_seed_folder, "rate", "constant(0.1)", {"params": ["schedule.base_lr"], "configs": configs})
+    sweep = sweeps_of(load_results(tmp_path))[0]
+    rows = ranked(sweep)
+    assert [(row.rank, row.run.params["schedule.base_lr"]) for row in rows] == [(1, 0.3), (2, 0.5), (3, 0.8)]
+    sentence = confidence_sentence(sweep, rows)
+    assert sentence.startswith("**base_lr 0.3** is best (test acc 0.900 over 3 seeds)")
+    assert "within noise of it: base_lr 0.5 (paired difference -0.045 ± 0.064 over 2 seeds; seed 0 stuck)." in sentence
+
+
 def test_one_seed_per_configuration_makes_no_statement_about_noise(tmp_path, make_seed_folder):
     configs = {rate: seeds[:1] for rate, seeds in CONSTANT.items() if rate != 1.0}
     write_sweep(tmp_path, make_seed_folder, "rate", "constant(0.1)", {"params": ["schedule.base_lr"], "configs": configs})
@@ -116,11 +131,11 @@ def test_the_ranked_table_shows_each_seed_and_how_many_trained(constant_sweep):
     assert table.header == ["rank", "base_lr", "test acc", "test loss", "seed 0", "seed 1", "seed 2", "seeds", "vs best"]
     rows = [[cell.text for cell in row] for row in table.rows]
     assert [row[:3] for row in rows] == [["1", "0.3", "0.850 ± 0.010"], ["2", "0.1", "0.848 ± 0.009"],
-                                         ["3", "1.0", "0.800"], ["4", "0.01", "0.700 ± 0.010"]]
+                                         ["3", "0.01", "0.700 ± 0.010"], ["4", "1.0", "0.800"]]
     assert rows[0][4:] == ["0.850", "0.860", "0.840", "3", "best"]
     assert rows[1][-1] == "within noise (0.002 ± 0.009 over 3 seeds)"
-    assert rows[2][4:] == ["stuck (0.100)", "diverged", "0.800", "1 of 3", "–"]  # the stuck seed's number, not in the mean
-    assert rows[3][-1].startswith("worse (0.150 ± 0.000")
+    assert rows[2][-1].startswith("worse (0.150 ± 0.000")
+    assert rows[3][4:] == ["stuck (0.100)", "diverged", "0.800", "1 of 3", "–"]  # the stuck seed's number, not in the mean
     assert table.rows[0][2].bold and not table.rows[1][2].bold
 
 
@@ -132,10 +147,10 @@ def test_report_writes_the_sweep_csv_figure_and_section(constant_sweep):
     assert (out / "sweep-base_lr.png").read_bytes().startswith(b"\x89PNG")
     rows = list(csv.DictReader((out / "sweep-rate.csv").open()))
     assert [(r["rank"], r["schedule.base_lr"], r["seeds_trained"], r["vs_best"]) for r in rows] == [
-        ("1", "0.3", "3", "best"), ("2", "0.1", "3", "within noise"), ("3", "1.0", "1", "unknown"),
-        ("4", "0.01", "3", "worse")]
+        ("1", "0.3", "3", "best"), ("2", "0.1", "3", "within noise"), ("3", "0.01", "3", "worse"),
+        ("4", "1.0", "1", "unknown")]
     assert float(rows[0]["test_acc_mean"]) == pytest.approx(0.85)
-    assert (rows[2]["seed_0_status"], rows[2]["seed_0_test_acc"], rows[2]["seed_1_status"]) == ("stuck", "0.1", "diverged")
+    assert (rows[3]["seed_0_status"], rows[3]["seed_0_test_acc"], rows[3]["seed_1_status"]) == ("stuck", "0.1", "diverged")
     assert sorted(p.name for p in out.glob("sweep-*.png")) == ["sweep-base_lr.png"]  # one parameter: no heatmap
 
 
@@ -254,12 +269,13 @@ def test_report_command_takes_a_find_lr_folder(constant_sweep, tmp_path, capsys)
 
 
 def test_a_best_with_seeds_that_did_not_train_says_so(tmp_path, make_seed_folder):
-    configs = dict(CONSTANT) | {1.0: [("stuck", 0.10), ("diverged", None), ("completed", 0.95)]}
+    configs = {0.3: [("stuck", 0.10), ("completed", 0.85), ("completed", 0.86)],  # every configuration failed a seed
+               1.0: [("stuck", 0.10), ("diverged", None), ("completed", 0.95)]}
     write_sweep(tmp_path, make_seed_folder, "rate", "constant(0.1)", {"params": ["schedule.base_lr"], "configs": configs})
     sweep = sweeps_of(load_results(tmp_path))[0]
-    assert confidence_sentence(sweep, ranked(sweep)).startswith(
-        "**base_lr 1.0** is best (test acc 0.950 over 1 of 3 seeds; the others did not train): with 1 seed, no "
-        "statement about noise can be made.")
+    assert confidence_sentence(sweep, ranked(sweep)) == (
+        "**base_lr 0.3** is best (test acc 0.855 over 2 of 3 seeds; the others did not train). Fewer than 2 "
+        "seeds in common with the best, not compared: base_lr 1.0.")
 
 
 def test_a_random_search_is_drawn_as_points_not_lines(tmp_path, make_seed_folder, monkeypatch):

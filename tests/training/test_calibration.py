@@ -46,7 +46,7 @@ def test_a_holdout_must_leave_examples_to_train_on(tiny_config, tmp_path):
 def test_one_sample_taken_at_the_last_update_predicts_as_the_model(tiny_config, tmp_path):
     """10 updates an epoch: every=10 samples after the epoch's last update, so the posterior predictive of
     that one sample is the model's own (up to the float32 sum of test_loss)."""
-    train(tiny_config(samples="burn_in=0,every=10,keep=1"), tmp_path / "run", progress=False)
+    train(tiny_config(posterior="burn_in=0,every=10,keep=1"), tmp_path / "run", progress=False)
     row = RunDir(tmp_path / "run").read_metrics()[0]
     assert row.posterior_samples == 1 and row.posterior_acc == row.test_acc
     assert row.posterior_nll == pytest.approx(row.test_loss, rel=1e-5)
@@ -55,7 +55,7 @@ def test_one_sample_taken_at_the_last_update_predicts_as_the_model(tiny_config, 
 
 
 def test_the_posterior_predictive_averages_the_samples_probabilities(tiny_config):
-    config = tiny_config(epochs=3, samples="burn_in=1,every=10,keep=2")  # after updates 19 and 29
+    config = tiny_config(epochs=3, posterior="burn_in=1,every=10,keep=2")  # after updates 19 and 29
     data = load_data(config)
     backend = TorchBackend(config.job(data))
     test_x, test_y = data.as_float32("test")
@@ -73,7 +73,7 @@ def test_the_posterior_predictive_averages_the_samples_probabilities(tiny_config
 
 
 def test_the_first_samples_are_dropped_beyond_keep_and_none_before_burn_in(tiny_config, tmp_path):
-    train(tiny_config(epochs=3, samples="burn_in=1,every=3,keep=4"), tmp_path / "run", progress=False)
+    train(tiny_config(epochs=3, posterior="burn_in=1,every=3,keep=4"), tmp_path / "run", progress=False)
     rows = RunDir(tmp_path / "run").read_metrics()
     assert [row.posterior_samples for row in rows] == [0, 3, 4]  # after updates 12, 15, 18; then 21, 24, 27
     assert rows[0].posterior_acc is None and rows[2].posterior_acc > 0.1
@@ -84,7 +84,7 @@ def test_the_first_samples_are_dropped_beyond_keep_and_none_before_burn_in(tiny_
 
 
 def test_a_resumed_run_keeps_its_samples_bitwise(tiny_config, tmp_path, straight_and_resumed, metric_numbers):
-    config = tiny_config(epochs=3, momentum=0.9, samples="burn_in=0,every=4,keep=3")
+    config = tiny_config(epochs=3, momentum=0.9, posterior="burn_in=0,every=4,keep=3")
     straight, stopped, resumed = straight_and_resumed(config, TorchBackend)
     assert stopped.status == "interrupted" and resumed.final == straight.final
     assert metric_numbers(tmp_path / "resumed") == metric_numbers(tmp_path / "straight")

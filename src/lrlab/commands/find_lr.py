@@ -38,7 +38,7 @@ test decides the schedule, the clock and the length, and tests no examples.
 DECIDED_HERE = ("schedule", "epochs", "unit", "seed", "test_subset")
 """TrainConfig fields the range test sets itself (``--seeds`` stands for the seed)."""
 
-NOT_MEANINGFUL = ("holdout", "samples")
+NOT_MEANINGFUL = ("holdout", "posterior")
 """TrainConfig fields of the evaluation after training, which a range test does not do: no option."""
 
 QUICK_TRAIN_SUBSET = 5000

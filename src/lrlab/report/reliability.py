@@ -2,7 +2,7 @@
 their mean confidence, pooled over the run's completed seeds (their bins added, so every test prediction
 of every seed counts once). A calibrated model's bars reach the diagonal; bars below it are
 over-confidence. Where the run fitted a temperature (``holdout``), the scaled predictions' accuracy per
-bin is drawn as a line over the bars; where it kept parameter samples (``samples``), so is their
+bin is drawn as a line over the bars; where it kept parameter samples (``posterior``), so is their
 averaged predictions'.
 
 >>> from lrlab.report.load import load_results

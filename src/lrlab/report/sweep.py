@@ -5,9 +5,11 @@ name (``"sweep"``) and its values by parameter path (``"params"``); :func:`sweep
 experiment's runs by sweep. A configuration's numbers are over the seeds that trained (completed):
 the stuck, diverged and unfinished seeds are counted and named, never averaged in.
 
-:func:`ranked` orders the configurations by their mean final test accuracy (highest first; the
-ones with no trained seed last, unranked) and compares each with the best, paired by seed
-(:mod:`lrlab.report.confidence`).
+:func:`ranked` orders the configurations by how many of their seeds got stuck or diverged (none
+first: a configuration that fails on some seeds is no safe pick, whatever its other seeds reached;
+halving and TPE score such seeds worst too), then by their mean final test accuracy (highest
+first; the ones with no trained seed last, unranked), and compares each with the best, paired by
+seed (:mod:`lrlab.report.confidence`).
 
 >>> from lrlab.report.load import load_results
 >>> sweep = sweeps_of(load_results("runs/sweep-constant-rate"))[0]            # doctest: +SKIP
@@ -125,6 +127,18 @@ def left_out(run: RunResult) -> dict[str, list[int]]:
     return groups
 
 
+def failed(run: RunResult) -> dict[str, list[int]]:
+    """The seeds that ran to their end but failed, by status (``{"stuck": [0]}``): the configuration's
+    own outcome, unlike a seed still running or interrupted."""
+    return {status: seeds for status, seeds in left_out(run).items() if status in (Status.STUCK, Status.DIVERGED)}
+
+
+def failure_note(run: RunResult) -> str:
+    """``"seed 0 stuck"``, ``"seeds 0, 2 stuck; seed 1 diverged"``; empty when none failed."""
+    return "; ".join(f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))} {status}"
+                     for status, seeds in failed(run).items())
+
+
 @dataclasses.dataclass(frozen=True)
 class Ranked:
     """One configuration in the ranking: its rank (None without a trained seed) and numbers."""
@@ -140,11 +154,13 @@ class Ranked:
 
 
 def ranked(sweep: Sweep, metric: str = METRIC) -> list[Ranked]:
-    """The sweep's configurations, best mean ``metric`` first; those with no trained seed last."""
+    """The sweep's configurations: those whose seeds all trained first, then by their failed seeds'
+    count; among equals, best mean ``metric`` first; those with no trained seed last."""
     higher = metric not in LOWER_IS_BETTER
     numbers = [(run, trained(run, metric)) for run in sweep.runs]
     with_values = sorted((item for item in numbers if item[1]),
-                         key=lambda item: -_mean(item[1]) if higher else _mean(item[1]))
+                         key=lambda item: (sum(map(len, failed(item[0]).values())),
+                                           -_mean(item[1]) if higher else _mean(item[1])))
     rows = []
     best = with_values[0][1] if with_values else {}
     for rank, (run, values) in enumerate(with_values, start=1):

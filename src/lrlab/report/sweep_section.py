@@ -23,7 +23,7 @@ from pathlib import Path
 from .document import Heading, Image, Text
 from .findlr import Suggestion, suggestion_sentence
 from .load import ExperimentResult
-from .sweep import Ranked, Sweep, ranked, short_keys, show_value, sweeps_of
+from .sweep import Ranked, Sweep, failure_note, ranked, short_keys, show_value, sweeps_of
 from .sweep_plots import Mark, plot_against, plot_heatmap
 from .sweep_table import sweep_csv_name, sweep_table, write_sweep_csv
 from .trials import plot_best_so_far, read_trials, trial_table
@@ -36,6 +36,9 @@ EXPLANATION = (
     "Each configuration's numbers are over the seeds that trained: a stuck seed (its train loss stayed at "
     "chance) or a diverged one is counted and shown, never averaged in. Figures: the mean over those "
     "seeds, the band their min–max; an x at the bottom marks a value with stuck or diverged seeds. "
+    "The ranking puts the configurations whose seeds all trained first (a configuration that leaves "
+    "some seed stuck or diverged is no safe pick, whatever its other seeds reached), then those with "
+    "one such seed, and so on; by mean final test accuracy within each group. "
     "**Within noise**: for the best configuration B and another C, the paired differences "
     "d_s = B_s − C_s over the seeds both trained (same seed: same initial weights and batch order); "
     "their mean ± t(0.975, n−1)·sd(d)/√n is a 95% t-interval, and C is within noise of B when it "
@@ -152,7 +155,8 @@ def values_text(sweep: Sweep, row: Ranked) -> str:
 
 
 def _compared(sweep: Sweep, row: Ranked) -> str:
-    return f"{values_text(sweep, row)} ({row.comparison.text()})"
+    note = failure_note(row.run)
+    return f"{values_text(sweep, row)} ({row.comparison.text()}{'; ' + note if note else ''})"
 
 
 def _marks(suggestions: list[Suggestion]) -> list[Mark]:

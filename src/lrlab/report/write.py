@@ -101,7 +101,7 @@ def _calibration_blocks(reliability: Path | None) -> list:
              "confidence bins (Guo et al. 2017), the gap between the bars and the diagonal above, weighted "
              "by the predictions in each bin. \"After T\" columns: the same test set after dividing the "
              "logits by one temperature fitted on held-out training examples (`holdout`), a reference "
-             "point; \"posterior\" columns: the averaged predictions of a run's parameter samples (`samples`)."),
+             "point; \"posterior\" columns: the averaged predictions of a run's parameter samples (`posterior`)."),
     ]
 
 

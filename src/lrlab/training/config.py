@@ -162,7 +162,7 @@ module_names.kind = str
 
 
 def sample_spec(value: Any) -> str | None:
-    """The samples setting as its canonical text ``"burn_in=E,every=K,keep=M"`` (from that text or a table)."""
+    """The posterior setting as its canonical text ``"burn_in=E,every=K,keep=M"`` (from that text or a table)."""
     if value is None:
         return None
     try:
@@ -237,7 +237,7 @@ class TrainConfig:
     holdout: int = setting(0, integer(0), "training examples held out of training (a fixed random choice, the "
                            "same for every seed and framework) to fit temperature scaling on after the last epoch; "
                            "0: none, train on every example", metavar="N")
-    samples: str | None = setting(None, sample_spec, "keep parameter samples and report their averaged test "
+    posterior: str | None = setting(None, sample_spec, "keep parameter samples and report their averaged test "
                                   "predictions (the posterior predictive): 'burn_in=EPOCHS,every=UPDATES,keep=COUNT' "
                                   "(torch backend)", metavar="SPEC")
     device: str = setting("auto", one_of(lambda: DEVICES),
@@ -259,11 +259,11 @@ class TrainConfig:
                                                      precision=self.precision, device=self.device)
         problem = problem or models.get(self.model).init_problem(self.init) or self._model_problem() \
             or self._optimizer_problem()
-        if self.samples and not backend_info(self.backend).samples:
-            problem = problem or (f"samples is invalid for the {self.backend} backend: "
+        if self.posterior and not backend_info(self.backend).samples:
+            problem = problem or (f"posterior is invalid for the {self.backend} backend: "
                                   f"{', '.join(name for name, info in BACKENDS.items() if info.samples)} keeps samples")
-        if self.samples and self.optimizer == "schedule-free-sgd":  # samples are taken in train mode: not its average
-            problem = problem or ("samples is invalid with optimizer schedule-free-sgd: its samples would be the "
+        if self.posterior and self.optimizer == "schedule-free-sgd":  # samples are taken in train mode: not its average
+            problem = problem or ("posterior is invalid with optimizer schedule-free-sgd: its samples would be the "
                                   "points its gradients are taken at, not its averaged weights")
         problem = problem or self._data_problem()
         if problem:
@@ -319,7 +319,7 @@ class TrainConfig:
                    model_settings=self.model_settings, device=self.device, optimizer=self.optimizer,
                    optimizer_settings=self.optimizer_settings, unit=self.unit, batch_size=self.batch_size,
                    precision=self.precision, threads=self.threads, seed=self.seed,
-                   samples=SampleSettings.parse(self.samples) if self.samples else None)
+                   samples=SampleSettings.parse(self.posterior) if self.posterior else None)
 
     @property
     def schedule_obj(self):
