@@ -66,7 +66,8 @@ def sweep_blocks(result: ExperimentResult, out: Path, suggestions: list[Suggesti
                 blocks.append(Text(sentence))
         csv_path = write_sweep_csv(sweep, out / sweep_csv_name(sweep.name), rows[sweep.name])
         blocks += [sweep_table(sweep, rows[sweep.name]),
-                   Text(f"Ranked by the mean final test accuracy; seed columns: each seed's test accuracy. "
+                   Text("Ranked by the number of stuck or diverged seeds (none first), then by the mean final "
+                        "test accuracy; seed columns: each seed's test accuracy. "
                         f"The same table as numbers: `{csv_path.name}`.")]
         blocks += _trial_blocks(result, sweep, out)
         for first, second in itertools.combinations(sweep.params, 2):
