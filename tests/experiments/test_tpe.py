@@ -9,7 +9,6 @@ import json
 import math
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import tomli_w
 from lrlab.experiments import ExperimentError, experiment_from_dict, quick_version, runner
 from lrlab.runfolder import RunDir
 from test_runner import COMPLETED, FakeExecutor
-from test_run_command import processes_with, wait_until_gone
+from test_run_command import wait_for_first_epoch, wait_until_gone
 
 optuna = pytest.importorskip("optuna")
 
@@ -238,10 +237,7 @@ def test_a_runner_killed_by_its_pid_mid_sweep_is_resumed_without_duplicated_tria
     command = [sys.executable, "-m", "lrlab", "run", str(path), "--jobs", "2", "--out", str(out)]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 240
-        while not any(folder.read_text().strip() for folder in out.glob("*/seed-0/metrics.jsonl")):
-            assert process.poll() is None and time.monotonic() < deadline, "no epoch finished"
-            time.sleep(0.05)
+        wait_for_first_epoch(out, process, timeout=240)
         process.kill()
         process.wait(timeout=60)
     finally:

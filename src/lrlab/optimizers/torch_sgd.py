@@ -72,20 +72,29 @@ class SGD:
 
     def state_dict(self) -> dict[str, Any]:
         """``torch.optim.SGD``'s format: the momentum buffers by parameter index, the group's settings."""
-        group = self.param_groups[0]
         state = {i: {"momentum_buffer": buffer} for i, buffer in enumerate(self.momentum_buffers)
                  if buffer is not None}
-        settings = {key: value for key, value in group.items() if key != "params"}
-        return {"state": state, "param_groups": [settings | {"params": list(range(len(group["params"])))}]}
+        return {"state": state, "param_groups": [group_state(self.param_groups[0])]}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Continue from a :meth:`state_dict` (this class's or ``torch.optim.SGD``'s) of as many parameters."""
-        (saved,) = state_dict["param_groups"]
         group = self.param_groups[0]
-        if len(saved["params"]) != len(group["params"]):
-            raise ValueError(f"the saved optimizer has {len(saved['params'])} parameters, this one "
-                             f"{len(group['params'])}")
-        group.update({key: value for key, value in saved.items() if key in group and key != "params"})
+        load_group_state(group, state_dict)
         buffers = {int(i): entry.get("momentum_buffer") for i, entry in state_dict["state"].items()}
         self.momentum_buffers = [None if buffers.get(i) is None else buffers[i].to(param)
                                  for i, param in enumerate(group["params"])]
+
+
+def group_state(group: dict[str, Any]) -> dict[str, Any]:
+    """A one-group optimizer's group as ``torch.optim``'s ``state_dict`` writes it: its settings,
+    and its parameters by index."""
+    settings = {key: value for key, value in group.items() if key != "params"}
+    return settings | {"params": list(range(len(group["params"])))}
+
+
+def load_group_state(group: dict[str, Any], state_dict: dict[str, Any]) -> None:
+    """Set ``group``'s settings from the one group of ``state_dict``, which must have as many parameters."""
+    (saved,) = state_dict["param_groups"]
+    if len(saved["params"]) != len(group["params"]):
+        raise ValueError(f"the saved optimizer has {len(saved['params'])} parameters, this one {len(group['params'])}")
+    group.update({key: value for key, value in saved.items() if key in group and key != "params"})

@@ -35,6 +35,8 @@ from typing import Any, Iterable
 import numpy as np
 import torch
 
+from .torch_sgd import group_state, load_group_state
+
 __all__ = ["SGLD", "noise_seed"]
 
 NOISE_STREAM = 0x5C1D
@@ -79,17 +81,10 @@ class SGLD:
 
     def state_dict(self) -> dict[str, Any]:
         """The group's settings and the noise generator's state."""
-        group = self.param_groups[0]
-        settings = {key: value for key, value in group.items() if key != "params"}
-        return {"state": {}, "param_groups": [settings | {"params": list(range(len(group["params"])))}],
+        return {"state": {}, "param_groups": [group_state(self.param_groups[0])],
                 "generator": self.generator.get_state()}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Continue from a :meth:`state_dict` of as many parameters: the same noise from here on."""
-        (saved,) = state_dict["param_groups"]
-        group = self.param_groups[0]
-        if len(saved["params"]) != len(group["params"]):
-            raise ValueError(f"the saved optimizer has {len(saved['params'])} parameters, this one "
-                             f"{len(group['params'])}")
-        group.update({key: value for key, value in saved.items() if key in group and key != "params"})
+        load_group_state(self.param_groups[0], state_dict)
         self.generator.set_state(state_dict["generator"])
