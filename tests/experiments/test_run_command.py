@@ -92,7 +92,8 @@ def test_every_run_and_seed_trains_into_its_folder(finished):
 def test_the_report_holds_the_numbers_of_the_metrics_files(finished):
     work, experiment, out, result = finished
     report = out / "report"
-    for name in ("report.md", "report.html", "learning_rates.png", "curves.png", "results.csv", "summary.json"):
+    for name in ("report.md", "report.html", "learning_rates.png", "curves.png", "reliability.png", "results.csv",
+                 "summary.json"):
         assert (report / name).stat().st_size > 0, name
     rows = list(csv.DictReader((report / "results.csv").open()))
     assert len(rows) == 4
@@ -108,7 +109,7 @@ def test_the_report_holds_the_numbers_of_the_metrics_files(finished):
             assert f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}" in line
     assert "| 0.145 | 0.944 | 0.877 |" in markdown
     page = (report / "report.html").read_text()
-    assert page.count('src="data:image/png;base64,') == 2 and "curves.png" not in page
+    assert page.count('src="data:image/png;base64,') == 3 and "curves.png" not in page  # rates, curves, reliability
 
 
 def test_report_command_writes_elsewhere(finished, tmp_path):
