@@ -89,7 +89,7 @@ def test_both_models_are_the_books_lenets():
     assert modern.count_params() == book.count_params() == 61706  # as torch's LeNet
     assert [type(layer).__name__ for layer in book.layers][:4] == ["Conv2D", "AveragePooling2D", "Conv2D", "AveragePooling2D"]
     assert book.layers[-2].activation.__name__ == "sigmoid" and modern.layers[-2].activation.__name__ == "relu"
-    with pytest.raises(ConfigError, match=r"^model='resnet' is invalid: must be one of lenet, lenet-d2l-tf$"):
+    with pytest.raises(ConfigError, match=r"^model='resnet' is invalid: must be one of lenet, lenet-d2l-tf, resnet20$"):
         TrainConfig("constant(0.1)", backend="keras", model="resnet")
 
 

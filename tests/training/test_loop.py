@@ -31,7 +31,8 @@ def test_the_run_folder_holds_the_contracts_files(tiny_config, tmp_path, capsys,
     assert document["schedule"] == {"name": "constant", "base_lr": 0.1}
     assert document["updates_per_epoch"] == 10 and document["clock_warning"] is None
     assert document["data"] == {"name": "fashion-mnist", "fingerprint": fashion_mnist.fingerprint,
-                                "image_shape": [1, 28, 28], "classes": 10, "train": 1000, "test": 500}
+                                "image_shape": [1, 28, 28], "classes": 10, "train": 1000, "test": 500,
+                                "normalize": "unit", "mean": None, "std": None}
     assert set(document["versions"]) == {"python", "lrlab", "numpy", "torch", "torch_device"}
     assert document["versions"]["torch_device"] == "cpu"
     rows = RunDir(out).read_metrics()

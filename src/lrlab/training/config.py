@@ -222,7 +222,6 @@ class TrainConfig:
                          "20, 32, 44, 56, 110", metavar="N", model=True)
     width: int = setting(1, integer(1), "resnet20's channels, a multiple of the paper's 16/32/64", metavar="K",
                          model=True)
-    dataset: str = setting("fashion-mnist", one_of(data.names), "the data set")
     train_subset: int | None = setting(None, integer(1, optional=True), "train on the first N examples only",
                                        metavar="N")
     test_subset: int | None = setting(None, integer(1, optional=True), "test on the first N examples only",
