@@ -238,17 +238,7 @@ def test_a_killed_runner_takes_its_trainings_with_it_and_a_rerun_completes(tmp_p
     experiment = experiment_file(tmp_path, epochs=5, train=2000, seeds=(0,), extra="batch_size = 100\nthreads = 1")
     out = tmp_path / "runs" / "tiny"
     command = ["run", str(experiment), "--jobs", "2", "--out", str(out)]
-    process = subprocess.Popen([sys.executable, "-m", "lrlab", *command], cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_first_epoch(out, process)
-        assert processes_with(str(out)), "no training process found"
-        process.kill()
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert wait_until_gone(out, 120) == {}, "a training outlived the killed `lrlab run`"
+    kill_after_first_epoch(command, tmp_path, out, trainings_running=True)
     summaries = assert_consistent(out, index=False)  # index.json: as the killed runner last wrote it
     assert "interrupted" in summaries.values(), summaries
 
@@ -278,6 +268,23 @@ def processes_with(text: str) -> dict[int, str]:
             if text in command:
                 found[int(entry.name)] = command
     return found
+
+
+def kill_after_first_epoch(arguments: list[str], cwd: Path, out: Path, timeout: float = 120,
+                           trainings_running: bool = False) -> None:
+    """Start ``lrlab ARGUMENTS`` in a process, kill -9 it once an epoch has finished in ``out`` (checking,
+    with ``trainings_running``, that its trainings run then), and wait until none of them is left."""
+    process = subprocess.Popen([sys.executable, "-m", "lrlab", *arguments], cwd=cwd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_first_epoch(out, process, timeout)
+        assert not trainings_running or processes_with(str(out)), "no training process found"
+        process.kill()
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert wait_until_gone(out, 120) == {}, "a training outlived the killed `lrlab run`"
 
 
 def wait_for_first_epoch(out: Path, process: subprocess.Popen, timeout: float = 120) -> None:

@@ -17,7 +17,7 @@ import tomli_w
 from lrlab.experiments import ExperimentError, experiment_from_dict, quick_version, runner
 from lrlab.runfolder import RunDir
 from test_runner import COMPLETED, FakeExecutor
-from test_run_command import wait_for_first_epoch, wait_until_gone
+from test_run_command import kill_after_first_epoch
 
 optuna = pytest.importorskip("optuna")
 
@@ -235,15 +235,7 @@ def test_a_runner_killed_by_its_pid_mid_sweep_is_resumed_without_duplicated_tria
     path.write_text(TINY_TPE.format(epochs=3, trials=4))
     out = tmp_path / "runs" / "tiny-tpe"
     command = [sys.executable, "-m", "lrlab", "run", str(path), "--jobs", "2", "--out", str(out)]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_first_epoch(out, process, timeout=240)
-        process.kill()
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert wait_until_gone(out, 120) == {}, "a training outlived the killed `lrlab run`"
+    kill_after_first_epoch(command[3:], tmp_path, out, timeout=240)
     asked = [t["run"] for t in trials_of(out)]
     assert len(asked) == 2 and {t["state"] for t in trials_of(out)} == {"asked"}
 
