@@ -219,13 +219,7 @@ def with_precision(experiment: Experiment, precision: str) -> Experiment:
     >>> [run.config(0).precision for run in with_precision(e, "bf16").runs]
     ['bf16', 'fp32']
     """
-    return dataclasses.replace(experiment, runs=tuple(
-        _with_settings(run, {**run.settings, "precision": precision})
-        if precision in backend_info(run.backend).precisions else run
-        for run in experiment.runs), tpe_sweeps=tuple(
-        dataclasses.replace(sweep, settings={**sweep.settings, "precision": precision})
-        if precision in backend_info(TrainConfig(schedule=repr(sweep.schedule), **sweep.settings).backend).precisions else sweep
-        for sweep in experiment.tpe_sweeps))
+    return _with_setting(experiment, "precision", precision, lambda info: precision in info.precisions)
 
 
 def tpe_run(sweep: sweeps.TpeSweep, values: dict[str, Any], number: int) -> Run:
@@ -250,13 +244,20 @@ def with_device(experiment: Experiment, device: str) -> Experiment:
     >>> [run.config(0).device for run in with_device(e, "cuda").runs]
     ['cuda', 'auto']
     """
+    return _with_setting(experiment, "device", device, lambda info: device in ("auto", *info.devices))
+
+
+def _with_setting(experiment: Experiment, key: str, value: Any, supported) -> Experiment:
+    """The experiment with setting ``key`` = ``value`` for each run and TPE sweep whose backend's
+    :class:`BackendInfo` is ``supported``; the others are left as they are."""
+    def backend_of(sweep: sweeps.TpeSweep) -> str:
+        return TrainConfig(schedule=repr(sweep.schedule), **sweep.settings).backend
+
     return dataclasses.replace(experiment, runs=tuple(
-        _with_settings(run, {**run.settings, "device": device})
-        if device in ("auto", *backend_info(run.backend).devices) else run
+        _with_settings(run, {**run.settings, key: value}) if supported(backend_info(run.backend)) else run
         for run in experiment.runs), tpe_sweeps=tuple(
-        dataclasses.replace(sweep, settings={**sweep.settings, "device": device})
-        if device in ("auto", *backend_info(TrainConfig(schedule=repr(sweep.schedule), **sweep.settings).backend).devices)
-        else sweep
+        dataclasses.replace(sweep, settings={**sweep.settings, key: value})
+        if supported(backend_info(backend_of(sweep))) else sweep
         for sweep in experiment.tpe_sweeps))
 
 
