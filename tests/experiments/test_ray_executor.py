@@ -8,18 +8,26 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
-from lrlab.experiments import load_experiment, run_experiment
+from lrlab.backends import BackendUnavailable
+from lrlab.experiments import experiment_from_dict, load_experiment, run_experiment
 from lrlab.experiments.executors import Ended
 from lrlab.experiments.runner import Task
 from lrlab.runfolder import RunDir, Status
+from lrlab.training.lock import FolderInUse, folder_lock
+from test_run_command import kill_after_first_epoch
 from ray_support import RAY_LOCAL, Hit, experiment_file, numbers, run_locally, start_ray
 
 ray = pytest.importorskip("ray")
 from lrlab.experiments.executors.ray import RayExecutor  # noqa: E402  (after the skip: needs ray)
+from lrlab.experiments.executors.ray_task import ABANDONED_AFTER, SCRATCH  # noqa: E402
 
 pytestmark = pytest.mark.processes
 
@@ -122,6 +130,30 @@ def test_a_rung_stops_a_training_after_its_epoch_and_it_goes_on_later_as_if_neve
     assert numbers(tmp_path / "ray")["constant/seed-0"] == numbers(local)["constant/seed-0"]
 
 
+def test_a_driver_killed_outright_has_its_tasks_ended_by_ray_and_the_same_command_resumes(tmp_path, ray_local, local):
+    out = tmp_path / "ray"
+    command = ["run", str(experiment_file(tmp_path)), "--executor", "ray",
+               "--address", ray.get_runtime_context().gcs_address, "--out", str(out)]
+    kill_after_first_epoch(command, tmp_path, out)  # kill -9 `lrlab run`, a driver of the test's Ray
+    deadline = time.monotonic() + 120  # Ray ends a dead driver's tasks, and each stops its lrlab train
+    while _trainings_in_scratch() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _trainings_in_scratch(), "a training outlived its driver"
+    assert any(run.read_metrics() for run in map(RunDir, out.glob("*/seed-*")))  # an epoch was kept
+    again = subprocess.run([sys.executable, "-m", "lrlab", *command], cwd=tmp_path, capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert numbers(out) == numbers(local)
+
+
+def test_device_cuda_on_a_cluster_without_gpus_is_refused_before_anything_starts(tmp_path, ray_local):
+    experiment = experiment_from_dict({"defaults": {"device": "cuda", "epochs": 1},
+                                       "runs": [{"name": "gpu", "schedule": "constant(0.1)"}]})
+    with RayExecutor() as executor, pytest.raises(BackendUnavailable, match="^run 'gpu': device='cuda' is unavailable"):
+        assert executor.gpus == 0
+        run_experiment(experiment, tmp_path / "out", executor=executor)
+    assert not (tmp_path / "out").exists()
+
+
 def _wait_for_end(executor) -> list:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -142,3 +174,28 @@ def _trainings_in_scratch() -> list[str]:
         if "lrlab-run-" in command and "train" in command:
             found.append(command)
     return found
+
+
+def test_the_folders_of_workers_killed_mid_run_are_removed_by_the_next_task(tmp_path, ray_local, local):
+    run_on_ray(tmp_path, where=lambda attempt: True, hit=lambda task, attempt: os.kill(attempt.worker, signal.SIGKILL))
+    left = [folder for folder in _scratch_folders() if not _locked(folder)]  # the killed worker's, at least
+    assert left
+    for folder in left:  # as if made a minute ago: no task is making it now
+        os.utime(folder, (time.time() - ABANDONED_AFTER - 1,) * 2)
+    run = load_experiment(experiment_file(tmp_path)).runs[0]
+    with RayExecutor() as executor:  # the next task on this machine
+        executor.submit(Task(run, 0, tmp_path / "next" / run.name / "seed-0"), threads=1, until=1)
+        assert _wait_for_end(executor)[0].returncode == 0
+    assert not set(left) & set(_scratch_folders())
+
+
+def _scratch_folders() -> list:
+    return list(Path(tempfile.gettempdir()).glob(SCRATCH + "*"))
+
+
+def _locked(folder) -> bool:
+    try:
+        with folder_lock(folder):
+            return False
+    except FolderInUse:
+        return True

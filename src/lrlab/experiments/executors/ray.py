@@ -1,7 +1,10 @@
 """Trainings as Ray tasks: an experiment's trainings spread over a Ray cluster's machines.
 
 Each training is one Ray task (:func:`~.ray_task.train_on_worker`) asking for as many CPUs as
-it has threads. The task runs ``lrlab train`` on a worker in a folder of the worker's own and
+it has threads, and for the share of a GPU its model takes when the runner plans it on one
+(:mod:`lrlab.experiments.gpus`: a LeNet an eighth, a resnet20 a whole GPU). Ray picks the GPU
+and sets the task's ``CUDA_VISIBLE_DEVICES``, which its ``lrlab train`` inherits; a task with no
+GPU gets none visible and trains on the CPU. The task runs ``lrlab train`` on a worker in a folder of the worker's own and
 streams the run's files back (a Ray streaming generator): after every epoch, and when it ends.
 The executor writes them into the driver's run folder as they come, so the progress bar moves
 per epoch and the folder ends up as the local executor leaves it (:mod:`.shipping`).
@@ -27,6 +30,7 @@ from tqdm.auto import tqdm
 
 from ...runfolder import RunDir, Status, Summary
 from ..config import ExperimentError
+from ..gpus import share
 from ..planning import cores as local_cores
 from .base import INTERRUPTED, Ended
 from .local import GRACE_SECONDS, interpreter, write_request
@@ -63,6 +67,7 @@ class _Attempt:
     stream: Any  # ray.ObjectRefGenerator
     threads: int
     until: int | None
+    gpus: float = 0.0
     retries: int = 0
     worker: int | None = None
     node: str | None = None
@@ -74,7 +79,7 @@ class RayExecutor:
 
     ``address`` (``HOST:PORT``) joins a running cluster; without it, the executor uses the Ray
     this process is already connected to, or starts a local one bound to 127.0.0.1 and shuts it
-    down in :meth:`close`. ``cores`` is the cluster's CPUs.
+    down in :meth:`close`. ``cores`` is the cluster's CPUs, ``gpus`` its GPUs.
     """
 
     def __init__(self, address: str | None = None, *, max_retries: int = MAX_RETRIES,
@@ -85,7 +90,8 @@ class RayExecutor:
         if self.started:
             _connect(self.ray, address)
         self.max_retries, self.grace_seconds = max_retries, grace_seconds
-        self.cores = int(self.ray.cluster_resources().get("CPU", 1))
+        resources = self.ray.cluster_resources()
+        self.cores, self.gpus = int(resources.get("CPU", 1)), int(resources.get("GPU", 0))
         self.attempts: dict[Task, _Attempt] = {}
         self._task = self.ray.remote(num_returns="streaming", max_retries=0)(train_on_worker)
 
@@ -106,17 +112,20 @@ class RayExecutor:
             for backend in sorted({task.config.backend for task in tasks}):
                 interpreter(backend)
 
-    def submit(self, task: Task, threads: int, until: int | None = None) -> None:
+    def submit(self, task: Task, threads: int, until: int | None = None, gpu: int | None = None) -> None:
+        """As the protocol says; ``gpu`` (the runner's plan on one machine) only says that the training
+        uses a GPU: Ray chooses which, on whichever node."""
         task.folder.mkdir(parents=True, exist_ok=True)
         if not RunDir(task.folder).holds_run():
             write_request(task.folder, task.config, threads)
-        self.attempts[task] = self._start(task, threads, until)
+        gpus = float(share(task.config.model)) if gpu is not None else 0.0
+        self.attempts[task] = self._start(task, threads, until, gpus)
 
-    def _start(self, task: Task, threads: int, until: int | None, retries: int = 0) -> _Attempt:
+    def _start(self, task: Task, threads: int, until: int | None, gpus: float, retries: int = 0) -> _Attempt:
         cpus = min(threads, _largest_node(self.ray))  # more than a node has would never be scheduled
         arguments = (pack(task.folder), task.config.backend, threads, until, str(task.folder))
-        stream = self._task.options(num_cpus=cpus).remote(*arguments)
-        return _Attempt(stream, threads, until, retries)
+        stream = self._task.options(num_cpus=cpus, num_gpus=gpus).remote(*arguments)
+        return _Attempt(stream, threads, until, gpus, retries)
 
     def poll(self, timeout: float) -> list[Ended]:
         deadline, ended = time.monotonic() + max(timeout, 0), []
@@ -138,6 +147,9 @@ class RayExecutor:
             return self._lost(task, attempt, error)
         if "worker" in message:
             attempt.worker, attempt.node = message["worker"], message["node"]
+            if attempt.gpus:
+                _log(task, f"lrlab run: on node {attempt.node}, GPU {','.join(message['gpus'])} "
+                           f"({attempt.gpus:g} of it)")
         if "files" in message:
             message["files"].write_into(task.folder)
         return [self._end(task, message["returncode"])] if "returncode" in message else []
@@ -163,7 +175,8 @@ class RayExecutor:
                 f"(retry {attempt.retries + 1} of {self.max_retries})")
         _log(task, f"lrlab run: {line}")
         tqdm.write(f"{task.name}: {line}")
-        self.attempts[task] = self._start(task, attempt.threads, attempt.until, attempt.retries + 1)
+        self.attempts[task] = self._start(task, attempt.threads, attempt.until, attempt.gpus,
+                                          attempt.retries + 1)
         return []
 
     def _end(self, task: Task, returncode: int) -> Ended:
@@ -205,7 +218,8 @@ def _connect(ray, address: str | None) -> None:
                      logging_level=logging.WARNING, log_to_driver=False)
     except ConnectionError as error:
         raise RayUnavailable(f"--address {address}: cannot connect to a Ray cluster there ({_first_line(error)}); "
-                             f"start one with `ray start --head --port PORT`") from None
+                             "start one with `ray start --head --port PORT`, and if it uses token authentication, "
+                             "set RAY_AUTH_MODE=token and its token here (docs/cluster.md)") from None
 
 
 def _largest_node(ray) -> int:
