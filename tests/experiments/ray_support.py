@@ -44,8 +44,9 @@ seeds = [0]
 """Four trainings of 6 epochs (10 updates each), long enough to hit one mid-run; the last diverges
 in its first epoch (a result, never a retry)."""
 TIMING = ("epoch_seconds", "examples_per_second")
-RAY_LOCAL = dict(num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=False)
-"""ray.init's arguments for a test's Ray: 2 CPUs, on the loopback only."""
+RAY_LOCAL = dict(address="local", num_cpus=2, _node_ip_address="127.0.0.1", include_dashboard=False)
+"""ray.init's arguments for a test's Ray: a new one (never another found on this machine), 2 CPUs, on the
+loopback only."""
 
 
 def start_ray(start, attempts: int = 3):

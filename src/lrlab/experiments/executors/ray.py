@@ -214,7 +214,9 @@ def _connect(ray, address: str | None) -> None:
         if address:
             ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
         else:
-            ray.init(num_cpus=local_cores(), _node_ip_address=LOOPBACK, include_dashboard=False,
+            # "local": a new Ray, even when this machine runs another (or a `ray start` killed outright
+            # left its address behind), which a plain ray.init() would try to join instead.
+            ray.init(address="local", num_cpus=local_cores(), _node_ip_address=LOOPBACK, include_dashboard=False,
                      logging_level=logging.WARNING, log_to_driver=False)
     except ConnectionError as error:
         raise RayUnavailable(f"--address {address}: cannot connect to a Ray cluster there ({_first_line(error)}); "
