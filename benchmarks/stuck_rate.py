@@ -157,7 +157,7 @@ def run_lrlab(options: dict, seed: int, epochs: int, lr: float) -> tuple[list, l
     if options.get("micro"):
         backend.MICRO_BATCHES = int(options["micro"])
     if options.get("path") == "module":
-        backend.network = lambda model, conv_dtype: model
+        backend.network = lambda model, *_: model  # (model, conv_dtype, device)
     if options.get("order") == "book":
         loop.epoch_order = book_order(seed)
     config = TrainConfig(schedule=f"constant({lr})", epochs=epochs, seed=seed, init=options["init"], threads=1)
