@@ -20,7 +20,7 @@ import pytest
 
 from ray_support import experiment_file, numbers, run_locally  # first: it sets Ray up for the loopback
 from test_ray_executor import _trainings_in_scratch
-from test_run_command import wait_for_first_epoch
+from test_run_command import processes_with, wait_for_first_epoch
 
 pytest.importorskip("ray")
 pytestmark = pytest.mark.processes
@@ -114,12 +114,11 @@ def _free_port() -> int:
 
 def _session(leader: int) -> dict[int, str]:
     """The live processes of the session ``leader`` leads: pid -> command line."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.getsid(int(entry.name)) == leader:
-                    found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except (OSError, ProcessLookupError):
-                continue
-    return found
+    return {pid: command for pid, command in processes_with("").items() if _session_of(pid) == leader}
+
+
+def _session_of(pid: int) -> int | None:
+    try:
+        return os.getsid(pid)
+    except ProcessLookupError:  # it has just exited
+        return None

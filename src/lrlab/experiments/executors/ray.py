@@ -4,8 +4,9 @@ Each training is one Ray task (:func:`~.ray_task.train_on_worker`) asking for as
 it has threads, and for the share of a GPU its model takes when the runner plans it on one
 (:mod:`lrlab.experiments.gpus`: a LeNet an eighth, a resnet20 a whole GPU). Ray picks the GPU
 and sets the task's ``CUDA_VISIBLE_DEVICES``, which its ``lrlab train`` inherits; a task with no
-GPU gets none visible and trains on the CPU. The task runs ``lrlab train`` on a worker in a folder of the worker's own and
-streams the run's files back (a Ray streaming generator): after every epoch, and when it ends.
+GPU gets none visible and trains on the CPU. The task runs ``lrlab train`` on a worker in a
+folder of the worker's own and streams the run's files back (a Ray streaming generator): after
+every epoch, and when it ends.
 The executor writes them into the driver's run folder as they come, so the progress bar moves
 per epoch and the folder ends up as the local executor leaves it (:mod:`.shipping`).
 

@@ -113,4 +113,5 @@ def _placement() -> dict:
     import ray
 
     context = ray.get_runtime_context()
-    return {"node": context.get_node_id(), "gpus": [str(gpu) for gpu in context.get_accelerator_ids().get("GPU", [])]}
+    gpus = context.get_accelerator_ids().get("GPU", [])
+    return {"node": context.get_node_id(), "gpus": [str(gpu) for gpu in gpus]}
