@@ -64,6 +64,16 @@ def start_ray(start, attempts: int = 3):
                 "15 s start limit (a machine too busy); run this file again on a quieter one")
 
 
+def wait_until(condition, seconds: float) -> bool:
+    """Whether ``condition()`` came true within ``seconds`` (asked every 0.2 s)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def experiment_file(folder: Path) -> Path:
     path = folder / "ray.toml"
     path.write_text(EXPERIMENT)

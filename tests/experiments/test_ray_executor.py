@@ -23,7 +23,7 @@ from lrlab.experiments.runner import Task
 from lrlab.runfolder import RunDir, Status
 from lrlab.training.lock import FolderInUse, folder_lock
 from test_run_command import kill_after_first_epoch
-from ray_support import RAY_LOCAL, Hit, experiment_file, numbers, run_locally, start_ray
+from ray_support import RAY_LOCAL, Hit, experiment_file, numbers, run_locally, start_ray, wait_until
 
 ray = pytest.importorskip("ray")
 from lrlab.experiments.executors.ray import RayExecutor  # noqa: E402  (after the skip: needs ray)
@@ -108,10 +108,7 @@ def test_ctrl_c_cancels_the_tasks_leaves_a_consistent_folder_and_the_same_comman
             assert json.loads(run.file("checkpoints.json").read_text())[-1]["epochs_done"] == done
         else:  # interrupted before its first epoch ended: nothing to resume from, nothing claimed
             assert not run.file("checkpoints.json").exists()
-    deadline = time.monotonic() + 60  # every cancelled task stops its lrlab train
-    while _trainings_in_scratch() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _trainings_in_scratch()
+    assert wait_until(lambda: not _trainings_in_scratch(), 60)  # every cancelled task stops its lrlab train
     statuses, _ = run_on_ray(tmp_path)  # the same command again
     assert set(statuses.values()) == {Status.COMPLETED, Status.DIVERGED}
     assert numbers(out) == numbers(local)
@@ -135,10 +132,8 @@ def test_a_driver_killed_outright_has_its_tasks_ended_by_ray_and_the_same_comman
     command = ["run", str(experiment_file(tmp_path)), "--executor", "ray",
                "--address", ray.get_runtime_context().gcs_address, "--out", str(out)]
     kill_after_first_epoch(command, tmp_path, out)  # kill -9 `lrlab run`, a driver of the test's Ray
-    deadline = time.monotonic() + 120  # Ray ends a dead driver's tasks, and each stops its lrlab train
-    while _trainings_in_scratch() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _trainings_in_scratch(), "a training outlived its driver"
+    # Ray ends a dead driver's tasks, and each stops its lrlab train
+    assert wait_until(lambda: not _trainings_in_scratch(), 120), "a training outlived its driver"
     assert any(run.read_metrics() for run in map(RunDir, out.glob("*/seed-*")))  # an epoch was kept
     again = subprocess.run([sys.executable, "-m", "lrlab", *command], cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 0, again.stdout + again.stderr

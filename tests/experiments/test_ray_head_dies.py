@@ -13,12 +13,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from ray_support import experiment_file, numbers, run_locally  # first: it sets Ray up for the loopback
+from ray_support import experiment_file, numbers, run_locally, wait_until  # first: it sets Ray up for the loopback
 from test_ray_executor import _trainings_in_scratch
 from test_run_command import processes_with, wait_for_first_epoch
 
@@ -39,7 +38,7 @@ class Head:
              "--num-cpus", "2", "--include-dashboard", "false", "--disable-usage-stats"],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **AUTH})
         self.address = f"127.0.0.1:{self.port}"
-        if not _wait(lambda: self.up() or self.process.poll() is not None, 90) or not self.up():
+        if not wait_until(lambda: self.up() or self.process.poll() is not None, 90) or not self.up():
             self.stop()
             pytest.skip("`ray start --head` did not come up in 90 s here (a machine too busy); run this file again")
 
@@ -77,14 +76,14 @@ def test_a_dead_head_ends_the_run_and_the_same_command_on_a_new_cluster_resumes(
         try:
             wait_for_first_epoch(out, driver, timeout=180)
             head.kill()
-            if not _wait(lambda: driver.poll() is not None, 120):  # it has not failed: Ctrl-C, as the docs say
+            if not wait_until(lambda: driver.poll() is not None, 120):  # it has not failed: Ctrl-C, as the docs say
                 driver.send_signal(signal.SIGINT)
             driver.wait(timeout=120)
         finally:
             if driver.poll() is None:
                 driver.kill()
         assert driver.returncode != 0
-        assert _wait(lambda: not _trainings_in_scratch(), 120), "a training outlived the dead head"
+        assert wait_until(lambda: not _trainings_in_scratch(), 120), "a training outlived the dead head"
     finally:
         head.stop()
     head = Head()  # the cluster started again
@@ -95,15 +94,6 @@ def test_a_dead_head_ends_the_run_and_the_same_command_on_a_new_cluster_resumes(
         head.stop()
     assert again.returncode == 0, again.stdout + again.stderr
     assert numbers(out) == numbers(local)
-
-
-def _wait(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
 
 
 def _free_port() -> int:
