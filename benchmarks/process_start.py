@@ -3,16 +3,20 @@
     LRLAB_DATA_DIR=../shared/data/fashion-mnist python benchmarks/process_start.py            # a few minutes
     python benchmarks/process_start.py --src /tmp/before/src --src src                        # two versions
 
-Three measurements, each repeated ``--rounds`` times, the versions alternated within a round:
+Four measurements, each repeated ``--rounds`` times, the versions alternated within a round:
 
 1. **reference**: ``python -c "import torch"``, process start to exit: what no torch training
    can avoid. Every other time is also printed as a multiple of it, which survives a busy machine
    better than seconds do.
-2. **first update**: a process that goes the way ``lrlab train`` goes (``setup_training_process``,
-   the imports, the data, the backend: model and optimizer, one update of ``--batch-size``), stamping
-   the wall clock after each part; the parent's stamp before it starts the process is the zero.
+2. **first update, a new process**: a process that goes the way ``lrlab train`` goes
+   (``setup_training_process``, the imports, the data, the backend: model and optimizer, one update
+   of ``--batch-size``), stamping the wall clock after each part; the parent's stamp before it
+   starts the process is the zero.
    Also ``lrlab train`` itself, start to exit, on a one-update run (``--train-subset`` = one batch).
-3. **runner overhead**: ``lrlab run`` of ``--runs`` such one-update trainings one at a time
+3. **a training forked from the forkserver** (what ``lrlab run`` does for torch): the server's start
+   to ready (its imports, once per ``lrlab run``), then each one-update ``lrlab train`` forked from
+   it, one at a time, from the fork to its exit: an upper bound of its first update.
+4. **runner overhead**: ``lrlab run`` of ``--runs`` such one-update trainings one at a time
    (``--jobs 1``), against the sum of their own process lifetimes (``lrlab train`` of the same
    run, measured in 2.); and the gaps between one training's last write (its summary) and the next
    one's start (its train-config.json), which is what the runner's polling would add.
@@ -55,6 +59,24 @@ backend.train_epoch(0, epoch_order(0, 0, config.train_subset), lambda: stamps.se
 print(json.dumps(stamps))
 """
 
+FORKED = """
+import json, os, sys, time
+from lrlab.experiments.executors.forkserver import Forkserver
+batch, out, runs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+started = time.time()
+server = Forkserver.start()
+server.wait_ready()
+stamps = {"ready": time.time() - started, "trainings": []}
+for run in range(runs):
+    arguments = ["train", "--schedule", "constant(0.1)", "--epochs", "1", "--train-subset", str(batch),
+                 "--batch-size", str(batch), "--test-subset", "100", "--threads", "1", "--out", f"{out}/{run}"]
+    started = time.time()
+    server.fork(arguments, dict(os.environ), os.devnull).wait()
+    stamps["trainings"].append(time.time() - started)
+server.close()
+print(json.dumps(stamps))
+"""
+
 
 def environment(src: str) -> dict:
     return {**os.environ, "PYTHONPATH": str(Path(src).resolve()), "OMP_NUM_THREADS": "1"}
@@ -86,6 +108,17 @@ def train_once(src: str, batch: int, out: Path) -> tuple[float, float]:
                "--train-subset", str(batch), "--batch-size", str(batch), "--test-subset", "100", "--threads", "1",
                "--out", str(out)]
     return timed(command, environment(src))
+
+
+def forked(src: str, batch: int, out: Path, runs: int) -> dict | None:
+    """A forkserver's start to ready (its imports), and each one-update ``lrlab train`` forked from it,
+    fork to exit, one at a time (wall seconds; None for a version without the forkserver)."""
+    done = subprocess.run([sys.executable, "-c", FORKED, str(batch), str(out), str(runs)], env=environment(src),
+                          capture_output=True, text=True)
+    if done.returncode != 0 and "No module named 'lrlab.experiments.executors.forkserver'" in done.stderr:
+        return None
+    done.check_returncode()
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def experiment(src: str, runs: int, batch: int, out: Path) -> tuple[tuple[float, float], list[float]]:
@@ -123,7 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     sources = args.src or [str(REPO / "src")]
     results: dict = {"load_before": os.getloadavg()[0], "reference": []}
-    results |= {src: {"parts": [], "train": [], "run": [], "gaps": []} for src in sources}
+    results |= {src: {"parts": [], "train": [], "forked": [], "run": [], "gaps": []} for src in sources}
     with tempfile.TemporaryDirectory() as scratch:
         for round_ in range(args.rounds):
             order = sources if round_ % 2 == 0 else sources[::-1]
@@ -132,6 +165,7 @@ def main() -> None:
                 mine = results[src]
                 mine["parts"].append(first_update(src, args.batch_size))
                 mine["train"].append(train_once(src, args.batch_size, Path(scratch) / f"train-{round_}-{i}"))
+                mine["forked"].append(forked(src, args.batch_size, Path(scratch) / f"forked-{round_}-{i}", args.runs))
                 times, gaps = experiment(src, args.runs, args.batch_size, Path(scratch) / f"run-{round_}-{i}")
                 mine["run"].append(times)
                 mine["gaps"] += gaps
@@ -153,6 +187,12 @@ def report(results: dict, sources: list[str], args: argparse.Namespace) -> None:
         for part in mine["parts"][0]:
             print(line(f"start -> {part}", [parts[part] for parts in mine["parts"]], reference))
         print(line("lrlab train, one update, start to exit", mine["train"], reference))
+        if all(mine["forked"]):
+            ready = [stamps["ready"] for stamps in mine["forked"]]
+            trainings = [wall for stamps in mine["forked"] for wall in stamps["trainings"]]
+            print(f"  {'forkserver: start -> ready (its imports)':<44} wall {median(ready)}")
+            print(f"  {'lrlab train forked from it, fork to exit':<44} wall {median(trainings)}"
+                  f" = {statistics.median(trainings) / reference[0]:.2f}x ({len(trainings)} trainings)")
         print(line(f"lrlab run, {args.runs} such trainings, --jobs 1", mine["run"], reference))
         train, run = (statistics.median(values) for values in zip(*mine["train"])), mine["run"]
         train_wall, train_cpu = train

@@ -83,7 +83,8 @@ def experiment_file(folder: Path) -> Path:
 def run_locally(folder: Path) -> Path:
     """The experiment run by the local executor into ``folder/local``: the numbers to match."""
     out = folder / "local"
-    run_experiment(load_experiment(experiment_file(folder)), out, executor=LocalProcessExecutor(cores=2))
+    with LocalProcessExecutor(cores=2) as executor:
+        run_experiment(load_experiment(experiment_file(folder)), out, executor=executor)
     return out
 
 

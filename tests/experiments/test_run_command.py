@@ -257,16 +257,18 @@ def wait_until_gone(folder: Path, seconds: float) -> dict[int, str]:
 
 
 def processes_with(text: str) -> dict[int, str]:
-    """The live processes whose command line contains ``text``: pid -> command line."""
+    """The live processes whose command line, or the path of a file they hold open, contains ``text``:
+    pid -> command line. (A training forked by the forkserver has the server's command line, and its
+    train.log open as stdout.)"""
     found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:  # it has just exited
+                if text in command or any(text in os.readlink(fd) for fd in (entry / "fd").iterdir()):
+                    found[int(entry.name)] = command
+            except OSError:  # it has just exited, or is not ours to look into
                 continue
-            if text in command:
-                found[int(entry.name)] = command
     return found
 
 

@@ -384,14 +384,14 @@ def wait_for_end(executor: LocalProcessExecutor, timeout: float = 240) -> list[E
 @pytest.mark.processes
 def test_the_local_executor_trains_a_task_in_a_process_of_its_own(tmp_path, fashion_mnist):
     task = runner.Task(small_runs("a", epochs=2).runs[0], 0, tmp_path / "a" / "seed-0")
-    executor = LocalProcessExecutor(cores=2)
-    executor.submit(task, threads=1)
-    [end] = wait_for_end(executor)
-    assert end.task is task and end.returncode == 0, (task.folder / "train.log").read_text()
-    assert task.status() == "completed" and executor.progress(task) == task.epochs_done() == 2
+    with LocalProcessExecutor(cores=2) as executor:
+        executor.submit(task, threads=1)
+        [end] = wait_for_end(executor)
+        assert end.task is task and end.returncode == 0, (task.folder / "train.log").read_text()
+        assert task.status() == "completed" and executor.progress(task) == task.epochs_done() == 2
+        assert executor.poll(10) == []  # nothing running: no wait
     assert json.loads((task.folder / "config.json").read_text())["config"]["threads"] == 1
     assert "epoch 1: lr 0.1" in (task.folder / "train.log").read_text()
-    assert executor.poll(10) == []  # nothing running: no wait
 
 
 @pytest.mark.processes
@@ -401,13 +401,13 @@ def test_the_local_executor_kills_what_ignores_the_interrupt(tmp_path, monkeypat
 
     deaf = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"
 
-    def launch(task, threads, until=None, gpu=None):
+    def launch(task, threads, until=None, gpu=None, forkserver=None):
         task.folder.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen([sys.executable, "-c", deaf], stdout=subprocess.PIPE, start_new_session=True)
 
     monkeypatch.setattr(local, "_launch", launch)
     task = runner.Task(small_runs("a").runs[0], 0, tmp_path / "a" / "seed-0")
-    executor = LocalProcessExecutor(cores=2, grace_seconds=0.5)
+    executor = LocalProcessExecutor(cores=2, grace_seconds=0.5, fork=False)
     executor.submit(task, threads=1)
     process = executor._processes[task]
     assert process.stdout.readline() == b"ready\n"  # its SIGINT handler is in place
@@ -437,7 +437,7 @@ def test_the_local_executor_reports_an_end_at_once_without_polling_a_clock(tmp_p
     long before its timeout (the next training starts then, not at the next tick)."""
     import subprocess
 
-    def launch(task, threads, until=None, gpu=None):
+    def launch(task, threads, until=None, gpu=None, forkserver=None):
         task.folder.mkdir(parents=True, exist_ok=True)
         return subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(3)"], start_new_session=True)
 
@@ -447,7 +447,7 @@ def test_the_local_executor_reports_an_end_at_once_without_polling_a_clock(tmp_p
     monkeypatch.setattr(local, "_launch", launch)
     monkeypatch.setattr(local.time, "sleep", no_sleeping)
     tasks = [runner.Task(small_runs("a").runs[0], seed, tmp_path / "a" / f"seed-{seed}") for seed in (0, 1)]
-    executor = LocalProcessExecutor(cores=2)
+    executor = LocalProcessExecutor(cores=2, fork=False)
     for task in tasks:
         executor.submit(task, threads=1)
     started, ended = time.monotonic(), []

@@ -252,6 +252,19 @@ class TorchBackend:
             self.pool = None
 
 
+def use_threads(threads: int) -> None:
+    """Give this process's torch ``threads`` threads, as ``OMP_NUM_THREADS=threads`` does when torch
+    loads: for a training forked from a process that loaded torch already
+    (:mod:`lrlab.experiments.executors.forkserver`).
+
+    >>> before = torch.get_num_threads()
+    >>> use_threads(1); torch.get_num_threads()
+    1
+    >>> use_threads(before)
+    """
+    torch.set_num_threads(threads)
+
+
 @contextlib.contextmanager
 def _one_torch_thread():
     """Run torch on one thread in the calling thread while inside, and give back its own setting

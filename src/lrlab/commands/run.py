@@ -91,7 +91,7 @@ def executor(args: argparse.Namespace) -> contextlib.AbstractContextManager:
         return RayExecutor(args.address)
     from ..experiments.executors import LocalProcessExecutor
 
-    return contextlib.nullcontext(LocalProcessExecutor())
+    return LocalProcessExecutor()
 
 
 def default_out(experiment: str, quick: bool, precision: str | None, device: str | None = None) -> Path:

@@ -92,8 +92,10 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     Raises KeyboardInterrupt after Ctrl-C and SystemExit(143) after SIGTERM, once every
     training has stopped cleanly.
     """
+    if executor is None:
+        with LocalProcessExecutor() as local:
+            return run_experiment(experiment, out_dir, jobs, quick, local)
     experiment = quick_version(experiment) if quick else experiment
-    executor = executor or LocalProcessExecutor()
     out = Path(out_dir)
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
     trainings = len(pairs) + sum(sweep.trials * len(sweep.seeds) for sweep in experiment.tpe_sweeps)
