@@ -194,11 +194,15 @@ def report(results: dict, sources: list[str], args: argparse.Namespace) -> None:
             print(f"  {'lrlab train forked from it, fork to exit':<44} wall {median(trainings)}"
                   f" = {statistics.median(trainings) / reference[0]:.2f}x ({len(trainings)} trainings)")
         print(line(f"lrlab run, {args.runs} such trainings, --jobs 1", mine["run"], reference))
-        train, run = (statistics.median(values) for values in zip(*mine["train"])), mine["run"]
-        train_wall, train_cpu = train
-        run_wall, run_cpu = (statistics.median(values) for values in zip(*run))
-        print(f"  runner overhead: lrlab run - {args.runs} x lrlab train = wall {run_wall - args.runs * train_wall:+.2f} s,"
-              f" CPU {run_cpu - args.runs * train_cpu:+.2f} s")
+        train_wall, train_cpu = (statistics.median(values) for values in zip(*mine["train"]))
+        run_wall, run_cpu = (statistics.median(values) for values in zip(*mine["run"]))
+        if all(mine["forked"]):  # lrlab run forks its trainings: compare with the server and the forked ones
+            alone = statistics.median(ready) + args.runs * statistics.median(trainings)
+            print(f"  runner overhead: lrlab run - (forkserver ready + {args.runs} x forked lrlab train) ="
+                  f" wall {run_wall - alone:+.2f} s")
+        else:
+            print(f"  runner overhead: lrlab run - {args.runs} x lrlab train = wall {run_wall - args.runs * train_wall:+.2f} s,"
+                  f" CPU {run_cpu - args.runs * train_cpu:+.2f} s")
         print(f"  gap from a training's summary to the next one's start: {median(mine['gaps'])}")
 
 
