@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -13,7 +14,7 @@ import pytest
 
 from lrlab.experiments import runner
 from lrlab.experiments.executors import LocalProcessExecutor
-from lrlab.experiments.executors.forkserver import LOST, Forked, Forkserver
+from lrlab.experiments.executors.forkserver import LOST, Forked, Forkserver, ForkserverLost
 
 from test_runner import small_runs, wait_for_end
 
@@ -88,3 +89,23 @@ def test_a_killed_forkserver_interrupts_its_trainings_and_a_new_process_resumes(
     straight = runner.Task(run, 0, tmp_path / "straight")
     train(straight, fork=False)
     assert numbers(task.folder) == numbers(straight.folder)
+
+
+@pytest.mark.processes
+def test_a_server_killed_before_a_fork_is_reported_as_lost(tmp_path):
+    server = Forkserver.start(preload=())
+    assert server.wait_ready(timeout=120)
+    os.kill(server.process.pid, signal.SIGKILL)
+    with pytest.raises(ForkserverLost):  # whether the pipe broke first or the server's end was read
+        server.fork(["--help"], env={**os.environ}, log=os.devnull)
+    server.process.wait(timeout=60)
+
+
+@pytest.mark.processes
+def test_a_client_dropped_unclosed_ends_its_server():
+    server = Forkserver.start(preload=())
+    assert server.wait_ready(timeout=120)
+    process = server.process
+    del server
+    gc.collect()
+    assert process.wait(timeout=60) == 0

@@ -82,7 +82,9 @@ class Forkserver:
         self._replies = threading.Condition()
         self._ready = False
         self._lost = False
-        # The thread holds no reference to this client: one dropped unclosed closes the server's stdin, and it ends.
+        # A client dropped unclosed closes the server's stdin, and the server ends; so the thread that
+        # reads the replies holds no reference to it (Popen keeps itself alive while its process runs).
+        weakref.finalize(self, _close_quietly, process.stdin)
         threading.Thread(target=_read_replies, args=(weakref.ref(self), process.stdout),
                          name=f"lrlab-forkserver-{process.pid}", daemon=True).start()
 
@@ -106,8 +108,11 @@ class Forkserver:
         with self._replies:
             if not self.wait_ready():
                 raise ForkserverLost(f"lrlab's forkserver (pid {self.process.pid}) has ended")
-            self.process.stdin.write(json.dumps({"argv": argv, "env": env, "log": log}).encode() + b"\n")
-            self.process.stdin.flush()
+            try:
+                self.process.stdin.write(json.dumps({"argv": argv, "env": env, "log": log}).encode() + b"\n")
+                self.process.stdin.flush()
+            except OSError as error:  # it has just ended (a broken pipe)
+                raise ForkserverLost(f"lrlab's forkserver (pid {self.process.pid}) has ended") from error
             self._replies.wait_for(lambda: self._started or self._lost)
             if not self._started:
                 raise ForkserverLost(f"lrlab's forkserver (pid {self.process.pid}) has ended")
@@ -121,10 +126,7 @@ class Forkserver:
 
     def close(self) -> None:
         """End the server (its trainings must have ended: a child still running gets SIGINT)."""
-        try:
-            self.process.stdin.close()
-        except OSError:  # it is gone already
-            pass
+        _close_quietly(self.process.stdin)
         self.process.wait()
 
     @property
@@ -163,6 +165,13 @@ def _read_replies(server: weakref.ref[Forkserver], replies: IO[bytes]) -> None:
 
 class ForkserverLost(RuntimeError):
     """The server ended while trainings were to be forked from it."""
+
+
+def _close_quietly(stream: IO[bytes]) -> None:
+    try:
+        stream.close()
+    except OSError:  # the server is gone already: nothing was left to say
+        pass
 
 
 def _wait_for_pid(pid: int) -> None:
