@@ -85,6 +85,17 @@ def curve_panels(result, monkeypatch) -> dict:
             for axes in figures[0].axes}
 
 
+def test_the_curves_legend_is_under_the_panels_not_on_one(run_folder, monkeypatch):
+    from lrlab.report import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "save_figure", lambda figure, path, dpi: figures.append(figure) or path)
+    plots.plot_curves(load_results(run_folder), "unused.png")
+    [legend] = figures[0].legends
+    assert [text.get_text() for text in legend.get_texts()] == ["FAST", "SLOW"]
+    assert not any(axes.get_legend() for axes in figures[0].axes)
+
+
 def test_the_curves_show_the_test_loss_where_measured(run_folder, make_seed_folder, monkeypatch):
     panels = curve_panels(load_results(run_folder), monkeypatch)
     assert list(panels) == ["train loss", "train acc", "test loss", "test acc"]

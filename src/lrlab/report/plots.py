@@ -43,7 +43,9 @@ def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
     no curve on its panel (NaN draws nothing), and a metric no run has gets no panel.
     """
     shown = [metric for metric in METRICS if any(_measured(run, metric) for run in result.runs)] or ["train_loss"]
-    figure = new_figure((4.7 * len(shown), 4.5))
+    columns = max(1, min(len(result.runs), len(shown)))
+    rows = -(-len(result.runs) // columns)  # of the legend, under the panels: no panel's curves hidden
+    figure = new_figure((4.7 * len(shown), 4.5 + 0.22 * rows))
     panels = figure.subplots(1, len(shown), squeeze=False)[0]
     for axes, metric in zip(panels, shown):
         for colour, run in _coloured(result.runs):
@@ -51,11 +53,27 @@ def plot_curves(result: ExperimentResult, path: str | Path) -> Path:
             axes.plot(epochs, mean, color=colour, label=curve_label(run))
             axes.fill_between(epochs, mean - std, mean + std, color=colour, alpha=0.2, linewidth=0)
         axes.set(title=TITLES[metric], xlabel="epoch", ylabel=TITLES[metric].split()[-1])
-        _finish(axes, legend=metric == "train_loss")  # once; a falling loss leaves its upper right free
+        _finish(axes, legend=False)
+    if result.runs:
+        handles, labels = panels[0].get_legend_handles_labels()
+        order = row_major(len(labels), columns)
+        figure.legend([handles[i] for i in order], [labels[i] for i in order], loc="outside lower center",
+                      ncols=columns, fontsize="small", frameon=False)
     seeds = max((len(run.seeds) for run in result.runs), default=1)
     figure.suptitle(f"Training curves (mean ± 1 std over {seeds} seeds; stuck and diverged seeds left out)"
                     if seeds > 1 else "Training curves (one seed)")
     return save_figure(figure, path, dpi=100)
+
+
+def row_major(count: int, columns: int) -> list[int]:
+    """The order to give a legend of ``count`` entries in ``columns`` columns (which matplotlib fills
+    column by column) so that they read row by row, as the runs are listed.
+
+    >>> row_major(5, 4)  # rows: 0 1 2 3 / 4
+    [0, 4, 1, 2, 3]
+    """
+    rows = -(-count // columns)
+    return [row * columns + column for column in range(columns) for row in range(rows) if row * columns + column < count]
 
 
 def curve_label(run: RunResult) -> str:
