@@ -109,3 +109,12 @@ def test_a_client_dropped_unclosed_ends_its_server():
     del server
     gc.collect()
     assert process.wait(timeout=60) == 0
+
+
+@pytest.mark.processes
+def test_closing_a_server_that_is_still_importing_does_not_wait_for_its_imports():
+    server = Forkserver.start(preload=("torch", "lrlab.backends.torch"))
+    started = time.monotonic()
+    server.close()  # at once: before torch has loaded
+    assert server.process.returncode == -signal.SIGKILL, "it was ready already: the test proves nothing"
+    assert time.monotonic() - started < 30

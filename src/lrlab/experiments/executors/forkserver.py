@@ -125,8 +125,11 @@ class Forkserver:
             return self._ready and not self._lost
 
     def close(self) -> None:
-        """End the server (its trainings must have ended: a child still running gets SIGINT)."""
+        """End the server (its trainings must have ended: a child still running gets SIGINT); one
+        still importing is killed, not waited for (``lrlab run`` that stops early exits at once)."""
         _close_quietly(self.process.stdin)
+        if not self.wait_ready(timeout=0):
+            self.process.kill()
         self.process.wait()
 
     @property
