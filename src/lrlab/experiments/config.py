@@ -66,7 +66,7 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..backends import BACKENDS, backend_info
 from ..runfolder import METRICS
@@ -187,9 +187,12 @@ def experiment_from_dict(data: dict[str, Any], source: str = "<experiment>") -> 
         raise ExperimentError(f"{source}: {problem.key}: {problem.text}") from None
 
 
-def quick_version(experiment: Experiment) -> Experiment:
+def quick_version(experiment: Experiment,
+                  sizes: Callable[[dict[str, Any]], tuple[int, int] | None] | None = None) -> Experiment:
     """The experiment cut down to :data:`QUICK` (subsets, epochs), or its own ``[quick]`` limits,
-    and one seed per run.
+    and one seed per run. ``sizes(settings)``, when given, is the (training, test) examples of the
+    data set a run's settings name, or None if unknown: a subset limit above them takes the whole
+    set (the runner gives :func:`lrlab.experiments.data_sizes.file_data_sizes`).
 
     >>> e = experiment_from_dict({"defaults": {"seeds": [0, 1, 2]}, "runs": [{"name": "a", "schedule": "constant(0.3)"}]})
     >>> r = quick_version(e).runs[0]
@@ -198,16 +201,31 @@ def quick_version(experiment: Experiment) -> Experiment:
     >>> e = experiment_from_dict({"quick": {"train_subset": 512}, "runs": [{"name": "a", "schedule": "constant(0.3)"}]})
     >>> quick_version(e).runs[0].settings["train_subset"]
     512
+    >>> quick_version(e, sizes=lambda settings: (400, 100)).runs[0].settings["test_subset"]  # 400 + 100 images
+    100
     """
     limits = {**QUICK, **experiment.quick}
+
+    def cut(settings: dict[str, Any]) -> dict[str, Any]:
+        return _quick(settings, _within(limits, sizes(settings) if sizes else None))
+
     return dataclasses.replace(
         experiment,
         defaults=_quick(experiment.defaults, limits),
-        runs=tuple(_with_settings(dataclasses.replace(run, seeds=run.seeds[:1]), _quick(run.settings, limits))
+        runs=tuple(_with_settings(dataclasses.replace(run, seeds=run.seeds[:1]), cut(run.settings))
                    for run in experiment.runs),
-        tpe_sweeps=tuple(dataclasses.replace(sweep, seeds=sweep.seeds[:1], settings=_quick(sweep.settings, limits))
+        tpe_sweeps=tuple(dataclasses.replace(sweep, seeds=sweep.seeds[:1], settings=cut(sweep.settings))
                          for sweep in experiment.tpe_sweeps),
     )
+
+
+def _within(limits: dict[str, int], available: tuple[int, int] | None) -> dict[str, int]:
+    """Quick mode's ``limits``, the subsets' no larger than the (training, test) examples ``available``."""
+    if available is None:
+        return limits
+    train, test = available
+    return {**limits, "train_subset": min(limits["train_subset"], train),
+            "test_subset": min(limits["test_subset"], test)}
 
 
 def with_precision(experiment: Experiment, precision: str) -> Experiment:

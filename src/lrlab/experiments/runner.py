@@ -50,6 +50,7 @@ from . import gpus as gpu_plan
 from . import planning
 from . import halving
 from .config import Experiment, ExperimentError, Run, quick_version
+from .data_sizes import file_data_sizes
 from .executors.base import Ended, Executor
 from .executors.local import LocalProcessExecutor
 
@@ -95,7 +96,7 @@ def run_experiment(experiment: Experiment, out_dir: str | Path, jobs: int | None
     if executor is None:
         with LocalProcessExecutor() as local:
             return run_experiment(experiment, out_dir, jobs, quick, local)
-    experiment = quick_version(experiment) if quick else experiment
+    experiment = quick_version(experiment, sizes=file_data_sizes) if quick else experiment
     out = Path(out_dir)
     pairs = [(run, seed) for run in experiment.runs for seed in run.seeds]
     trainings = len(pairs) + sum(sweep.trials * len(sweep.seeds) for sweep in experiment.tpe_sweeps)
