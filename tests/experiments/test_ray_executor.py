@@ -143,7 +143,8 @@ def test_a_driver_killed_outright_has_its_tasks_ended_by_ray_and_the_same_comman
 def test_device_cuda_on_a_cluster_without_gpus_is_refused_before_anything_starts(tmp_path, ray_local):
     experiment = experiment_from_dict({"defaults": {"device": "cuda", "epochs": 1},
                                        "runs": [{"name": "gpu", "schedule": "constant(0.1)"}]})
-    with RayExecutor() as executor, pytest.raises(BackendUnavailable, match="^run 'gpu': device='cuda' is unavailable"):
+    refused = "^run 'gpu': device='cuda' is unavailable: no CUDA GPU in the Ray cluster"
+    with RayExecutor() as executor, pytest.raises(BackendUnavailable, match=refused):
         assert executor.gpus == 0
         run_experiment(experiment, tmp_path / "out", executor=executor)
     assert not (tmp_path / "out").exists()

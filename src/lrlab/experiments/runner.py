@@ -193,7 +193,7 @@ def _plan(pairs: list[tuple[Run, int]], trainings: int, jobs: int | None, execut
     on_gpu = [gpu_plan.uses_gpu(run.config(seed)) for run, seed in pairs]
     gpus = getattr(executor, "gpus", 0) if any(on_gpu) else 0  # asked only when needed: it imports torch
     if not gpus:
-        _refuse_cuda(pairs)
+        _refuse_cuda(pairs, getattr(executor, "where", "here"))
     on_gpu = [wants and gpus > 0 for wants in on_gpu]
     if on_gpu and all(on_gpu):
         default = gpu_plan.default_jobs([gpu_plan.share(run.config(seed).model) for run, seed in pairs], gpus)
@@ -206,11 +206,12 @@ def _plan(pairs: list[tuple[Run, int]], trainings: int, jobs: int | None, execut
     return jobs, plan, slots
 
 
-def _refuse_cuda(pairs: list[tuple[Run, int]]) -> None:
-    """BackendUnavailable, before anything starts, for a run that asks for CUDA on a machine without a GPU."""
+def _refuse_cuda(pairs: list[tuple[Run, int]], where: str) -> None:
+    """BackendUnavailable, before anything starts, for a run that asks for CUDA where the executor
+    has no GPU (``where``: "here", "in the Ray cluster")."""
     for run, seed in pairs:
         if run.config(seed).device == "cuda":
-            raise BackendUnavailable(f"run {run.name!r}: device='cuda' is unavailable: no CUDA GPU here; "
+            raise BackendUnavailable(f"run {run.name!r}: device='cuda' is unavailable: no CUDA GPU {where}; "
                                      "set device = 'auto' or 'cpu'")
 
 

@@ -44,6 +44,9 @@ class Executor(Protocol):
     """Optional: the CUDA GPUs the trainings share (0, or no such attribute: none); read only when a
     training may use one (:mod:`lrlab.experiments.gpus`)."""
 
+    where: str
+    """Optional: where the trainings run, for messages ("no CUDA GPU here"); no such attribute: "here"."""
+
     def check(self, tasks: Sequence[Task]) -> None:
         """Raise now, before anything starts, if one of ``tasks`` cannot run here (e.g. its
         framework's environment is missing), with how to set it up."""

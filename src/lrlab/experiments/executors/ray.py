@@ -93,6 +93,7 @@ class RayExecutor:
         self.max_retries, self.grace_seconds = max_retries, grace_seconds
         resources = self.ray.cluster_resources()
         self.cores, self.gpus = int(resources.get("CPU", 1)), int(resources.get("GPU", 0))
+        self.where = "on this machine's Ray" if self.local else "in the Ray cluster"
         self.attempts: dict[Task, _Attempt] = {}
         self._task = self.ray.remote(num_returns="streaming", max_retries=0)(train_on_worker)
 
