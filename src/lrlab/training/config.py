@@ -226,8 +226,8 @@ class TrainConfig:
                                        metavar="N")
     test_subset: int | None = setting(None, integer(1, optional=True), "test on the first N examples only",
                                       metavar="N")
-    data_dir: str | None = setting(None, folder, "the data set's folder (default: $LRLAB_DATA_DIR, else download)",
-                                   metavar="DIR")
+    data_dir: str | None = setting(None, folder, "a registered data set's folder (default: $LRLAB_DATA_DIR, else "
+                                   "download); npz:PATH and folder:PATH name their own", metavar="DIR")
     threads: int | None = setting(None, integer(1, optional=True),
                                   "CPU threads (a torch run's numbers do not depend on them)", metavar="N")
     precision: str = setting("fp32", one_of(lambda: PRECISIONS),
