@@ -5,9 +5,9 @@
 >>> run_experiment(experiment, "runs/d2l-chapter", quick=True)    # doctest: +SKIP
 """
 
-from .config import (Experiment, ExperimentError, Run, experiment_from_dict, load_experiment, quick_version,
-                     with_device, with_precision)
+from .config import Experiment, ExperimentError, Run, experiment_from_dict, load_experiment
 from .runner import run_experiment
+from .versions import quick_version, with_device, with_precision
 
 __all__ = [
     "Experiment", "ExperimentError", "Run",

@@ -49,10 +49,11 @@ from ..training.preflight import check_planned_rates
 from . import gpus as gpu_plan
 from . import planning
 from . import halving
-from .config import Experiment, ExperimentError, Run, quick_version
+from .config import Experiment, ExperimentError, Run
 from .data_sizes import file_data_sizes
 from .executors.base import Ended, Executor
 from .executors.local import LocalProcessExecutor
+from .versions import quick_version
 
 POLL_SECONDS = 0.5
 TERMINATED = 128 + signal.SIGTERM
