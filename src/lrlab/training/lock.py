@@ -59,3 +59,31 @@ def folder_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
         finally:
             if fcntl is not None:
                 fcntl.flock(stream, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def lock_if_present(folder: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold ``folder``'s lock inside the block if its lock file is there, without making the folder
+    or the file (a folder that another process is removing is not brought back); nothing to hold
+    when it is not there. :class:`FolderInUse` if another process holds it.
+
+    >>> import tempfile
+    >>> gone = Path(tempfile.mkdtemp()) / "gone"
+    >>> with lock_if_present(gone):
+    ...     gone.exists()
+    False
+    """
+    try:
+        descriptor = os.open(Path(folder) / LOCK, os.O_RDWR)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise FolderInUse(f"{folder} is in use by another lrlab process") from None
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from ...training.lock import FolderInUse, folder_lock
+from ...training.lock import FolderInUse, folder_lock, lock_if_present
 from .local import GRACE_SECONDS, signal_session, start_training
 from .shipping import Files, Watcher
 
@@ -69,26 +69,31 @@ def train_on_worker(files: Files, backend: str, threads: int, until: int | None 
 @contextlib.contextmanager
 def _scratch() -> Iterator[Path]:
     """An empty run folder of this task's own, ``TMP/lrlab-run-XXXX/run``, removed when the task ends.
-    ``lrlab-run-XXXX`` is locked while the task lives (:func:`~lrlab.training.lock.folder_lock`): a
-    worker killed outright cannot remove its folder, so the next task on the machine does
-    (:func:`remove_abandoned`)."""
+    ``lrlab-run-XXXX`` is locked while the task lives (:func:`~lrlab.training.lock.folder_lock`), and
+    removed before its lock is let go, so no other task's :func:`remove_abandoned` ever works on it
+    meanwhile; a worker killed outright cannot remove its folder, so the next task on the machine does."""
     remove_abandoned()
-    with tempfile.TemporaryDirectory(prefix=SCRATCH) as scratch, folder_lock(scratch):
-        folder = Path(scratch) / "run"
-        folder.mkdir()
-        yield folder
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH))
+    with folder_lock(scratch):
+        try:
+            folder = scratch / "run"
+            folder.mkdir()
+            yield folder
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def remove_abandoned(older_than: float = ABANDONED_AFTER) -> list[Path]:
     """Remove the scratch folders of tasks whose worker died: those whose lock and whose training's lock
     are free (both held by the dead), made more than ``older_than`` seconds ago (a task that has only just
-    made its folder has not locked it yet); returns them."""
+    made its folder has not locked it yet); returns them. A lock file that is not there (a task killed
+    before it locked, or a folder its task is removing) holds nothing, and nothing is made again."""
     removed = []
     for folder in Path(tempfile.gettempdir()).glob(SCRATCH + "*"):
         try:
             if time.time() - folder.stat().st_mtime < older_than:
                 continue
-            with folder_lock(folder), folder_lock(folder / "run"):
+            with lock_if_present(folder), lock_if_present(folder / "run"):
                 shutil.rmtree(folder)
             removed.append(folder)
         except (FolderInUse, OSError):  # alive, or gone meanwhile
