@@ -1,7 +1,7 @@
 """A forkserver for torch trainings: torch and lrlab imported once, each training forked from it.
 
-A new Python process spends about 1.9 s importing torch before its first update (see
-benchmarks/README.md, "Process start"); a sweep pays it for every training. The local executor
+A new Python process spends most of its way to its first update importing torch (measured in
+benchmarks/README.md, "The forkserver"); a sweep pays it for every training. The local executor
 instead starts one server per ``lrlab run``, which imports torch and lrlab's training code and
 then, for each training, forks a child that runs ``lrlab train`` (the ``lrlab`` program, as
 ``python -m lrlab ARGV`` would) as a new process would:
