@@ -163,7 +163,9 @@ class RayExecutor:
             _write_interrupted(task)
             return [self._end(task, INTERRUPTED)]
         if isinstance(error, self.ray.exceptions.RayTaskError):
-            _log(task, f"lrlab run: the Ray task failed on node {attempt.node}: {_first_line(error)}")
+            cause = getattr(error, "cause", None) or error  # the task's own exception, not Ray's wrapper
+            _log(task, f"lrlab run: the Ray task failed on node {attempt.node}: {type(cause).__name__}: "
+                       f"{_first_line(cause)}")
             return [self._end(task, FAILED)]
         return self._retry(task, attempt, error)
 

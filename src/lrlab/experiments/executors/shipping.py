@@ -83,9 +83,16 @@ def write_order(name: str) -> tuple[int, str]:
 
 
 def pack(folder: Path) -> Files:
-    """Every file of a run folder but its log (it stays with the driver) and hidden temporary files."""
-    return Files({path.name: path.read_bytes() for path in sorted(folder.iterdir())
-                  if path.is_file() and not path.name.startswith(".") and path.name != LOG})
+    """Every file of a run folder but its log (it stays with the driver) and hidden temporary files;
+    one that a running training renames or removes meanwhile (a checkpoint becoming ``.prev``) is left
+    out: :meth:`Watcher.epoch` then finds the state incomplete and looks again."""
+    files = {}
+    for path in sorted(folder.iterdir()):
+        if not path.name.startswith(".") and path.name != LOG and path.is_file():
+            data = _read(path)
+            if data is not None:
+                files[path.name] = data
+    return Files(files)
 
 
 class Watcher:
