@@ -4,8 +4,8 @@ A torch training is forked from a server that has imported torch and lrlab alrea
 (:mod:`~lrlab.experiments.executors.forkserver`, Linux): it reaches its first update without
 paying torch's import. Other backends (and any training if the server fails) start a new
 interpreter. Either way each process runs in a session of its own, so a terminal's Ctrl-C
-reaches only the runner, which forwards it once per press (:meth:`LocalProcessExecutor.interrupt`); a signal goes to
-the whole session, as a terminal's would. Its output goes to ``train.log`` in its folder,
+reaches only the runner, which forwards it once per press (:meth:`LocalProcessExecutor.interrupt`);
+a signal goes to the whole session, as a terminal's would. Its output goes to ``train.log`` in its folder,
 and a new run's request to ``train-config.json`` beside it. A thread per process waits for its
 exit, so :meth:`LocalProcessExecutor.poll` returns the moment a training ends, and the next one
 starts at once (no polling interval between them).
