@@ -51,8 +51,13 @@ class Head:
 
     def kill(self) -> None:
         """The head node dies: its GCS server and raylet killed at once (``ray start`` then ends the rest)."""
-        for pid in self.named("gcs_server") + self.named("raylet"):
-            os.kill(pid, signal.SIGKILL)
+        pids = self.named("gcs_server") + self.named("raylet")
+        assert pids, "the head's GCS server and raylet are gone before the test kills them"
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended between the listing and the kill (the raylet follows its GCS)
+                pass
 
     def stop(self) -> None:
         """End every process of this head's session, by pid."""

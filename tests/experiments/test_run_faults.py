@@ -125,7 +125,10 @@ def test_a_runner_killed_with_all_its_trainings_resumes_to_the_same_numbers(tmp_
         everyone = processes_with(str(out))  # the runner and its trainings (each in a session of its own)
         assert len(everyone) >= 2, everyone
         for pid in everyone:
-            os.kill(pid, signal.SIGKILL)  # no chance to write anything
+            try:
+                os.kill(pid, signal.SIGKILL)  # no chance to write anything
+            except ProcessLookupError:  # it ended between the listing and the kill
+                pass
         runner.wait(timeout=60)
     finally:
         if runner.poll() is None:
