@@ -5,9 +5,9 @@ own. The driver sends the folder as it holds it (:func:`pack`); the worker sends
 changed (:class:`Watcher`): after every epoch, once that epoch's checkpoint is whole and in the
 record of checkpoints (so each shipment is a state the training passed through, and a retry
 resumes from it), and once more when the training has ended. :meth:`Files.write_into` writes a
-shipment into the driver's folder in the order the training writes them (the record of
-checkpoints before the checkpoints, the summary last), so that a driver killed mid-way leaves a
-folder that resumes, at worst from the epoch before.
+shipment into the driver's folder in the order the training writes them (the metrics before the
+checkpoint that holds their epochs, the record of checkpoints before the checkpoints, the summary
+last), so that a driver killed mid-way leaves a folder that resumes, at worst from the epoch before.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as driver, tempfile.TemporaryDirectory() as worker:
@@ -71,14 +71,16 @@ class Files:
 
 
 def write_order(name: str) -> tuple[int, str]:
-    """The order the training writes its files in: the record of checkpoints, the previous
-    checkpoint, the newest, the rest (metrics), the summary last.
+    """The order the training writes its files in: the metrics (a resume cuts rows beyond its
+    checkpoint, but cannot make up rows it lacks), the record of checkpoints, the previous
+    checkpoint, the newest, the rest, the summary last.
 
     >>> sorted(["summary.json", "checkpoint.pt", "metrics.jsonl", "checkpoint.pt.prev", RECORD], key=write_order)
-    ['checkpoints.json', 'checkpoint.pt.prev', 'checkpoint.pt', 'metrics.jsonl', 'summary.json']
+    ['metrics.jsonl', 'checkpoints.json', 'checkpoint.pt.prev', 'checkpoint.pt', 'summary.json']
     """
-    rank = (0 if name == RECORD else 1 if name.startswith(CHECKPOINT) and name.endswith(".prev")
-            else 2 if name.startswith(CHECKPOINT) else 4 if name == SUMMARY else 3)
+    rank = (0 if name == METRICS else 1 if name == RECORD
+            else 2 if name.startswith(CHECKPOINT) and name.endswith(".prev")
+            else 3 if name.startswith(CHECKPOINT) else 5 if name == SUMMARY else 4)
     return rank, name
 
 
