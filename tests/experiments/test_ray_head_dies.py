@@ -19,7 +19,7 @@ import pytest
 
 from ray_support import experiment_file, numbers, run_locally, wait_until  # first: it sets Ray up for the loopback
 from test_ray_executor import _trainings_in_scratch
-from test_run_command import processes_with, wait_for_first_epoch
+from test_run_command import kill_if_alive, processes_with, wait_for_first_epoch
 
 pytest.importorskip("ray")
 pytestmark = pytest.mark.processes
@@ -54,18 +54,12 @@ class Head:
         pids = self.named("gcs_server") + self.named("raylet")
         assert pids, "the head's GCS server and raylet are gone before the test kills them"
         for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:  # it ended between the listing and the kill (the raylet follows its GCS)
-                pass
+            kill_if_alive(pid)  # the raylet may have followed its GCS server out already
 
     def stop(self) -> None:
         """End every process of this head's session, by pid."""
         for pid in _session(self.process.pid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill_if_alive(pid)
         self.process.wait(timeout=60)
 
 

@@ -272,6 +272,14 @@ def processes_with(text: str) -> dict[int, str]:
     return found
 
 
+def kill_if_alive(pid: int) -> None:
+    """SIGKILL ``pid``, unless it ended since it was listed (a process that follows another out, say)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def kill_after_first_epoch(arguments: list[str], cwd: Path, out: Path, timeout: float = 120,
                            trainings_running: bool = False) -> None:
     """Start ``lrlab ARGUMENTS`` in a process, kill -9 it once an epoch has finished in ``out`` (checking,

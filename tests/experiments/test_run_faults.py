@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 
 from lrlab.cli import main
 from lrlab.training.lock import LOCK, FolderInUse, folder_lock
-from test_run_command import processes_with, wait_until_gone  # the live processes whose command line names a folder
+from test_run_command import kill_if_alive, processes_with, wait_until_gone
 
 pytestmark = pytest.mark.processes
 
@@ -125,10 +124,7 @@ def test_a_runner_killed_with_all_its_trainings_resumes_to_the_same_numbers(tmp_
         everyone = processes_with(str(out))  # the runner and its trainings (each in a session of its own)
         assert len(everyone) >= 2, everyone
         for pid in everyone:
-            try:
-                os.kill(pid, signal.SIGKILL)  # no chance to write anything
-            except ProcessLookupError:  # it ended between the listing and the kill
-                pass
+            kill_if_alive(pid)  # no chance to write anything
         runner.wait(timeout=60)
     finally:
         if runner.poll() is None:
